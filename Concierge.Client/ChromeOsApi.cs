@@ -1,0 +1,221 @@
+using Concierge.DBus;
+using Concierge.DBus.Protocol;
+using Concierge.Service.Protocol;
+using Google.Protobuf;
+
+namespace Concierge.Client;
+
+/// <summary>
+/// The Chrome OS-compatible face: each call sends one serialized request in an <c>ay</c> and
+/// reads one serialized response. The service reports failures in-band (success/failure_reason);
+/// these methods turn them into <see cref="ConciergeException"/>s, so a returned value is a success.
+/// </summary>
+public sealed class ChromeOsApi
+{
+    /// <summary>StartVm returns once the VM is built; the guest's hello comes later (see <see cref="WatchLifecycleAsync"/>).</summary>
+    private static readonly TimeSpan StartCallTimeout = TimeSpan.FromSeconds(80);
+
+    private readonly ConciergeClient _client;
+
+    internal ChromeOsApi(ConciergeClient client) => _client = client;
+
+    /// <summary>Starts (or, when it runs, describes) the VM <paramref name="name"/>.</summary>
+    public async Task<VmDetails> StartVmAsync(string name, VmStartOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var response = await CallAsync("StartVm", ProtoMapping.StartRequest(name, _client.OwnerId, options), StartVmResponse.Parser,
+            $"start VM '{name}'", cancellationToken, StartCallTimeout);
+        RequireSuccess(response.Success, response.FailureReason, $"start VM '{name}'");
+        return ProtoMapping.Details(name, _client.OwnerId, response.VmInfo, response.Status);
+    }
+
+    /// <summary>Asks the VM to stop (success also when there is no such VM, as in Chrome OS).</summary>
+    public async Task StopVmAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var response = await CallAsync("StopVm", new StopVmRequest { Name = name, OwnerId = _client.OwnerId },
+            SuccessFailureResponse.Parser, $"stop VM '{name}'", cancellationToken, Timeout.InfiniteTimeSpan);
+        RequireSuccess(response.Success, response.FailureReason, $"stop VM '{name}'");
+    }
+
+    /// <summary>Stops every VM of the caller.</summary>
+    public async Task StopAllVmsAsync(CancellationToken cancellationToken = default)
+    {
+        using var reply = await _client.CallAsync(new MethodCall
+        {
+            Destination = ConciergeBus.ServiceName,
+            Path = ConciergeBus.RootPath,
+            Interface = ConciergeBus.ChromeOsInterface,
+            Member = "StopAllVms",
+            Timeout = Timeout.InfiniteTimeSpan,
+        }, "stop all VMs", cancellationToken);
+    }
+
+    /// <summary>Pauses the VM's vCPUs.</summary>
+    public async Task SuspendVmAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var response = await CallAsync("SuspendVm", new SuspendVmRequest { Name = name, OwnerId = _client.OwnerId },
+            SuccessFailureResponse.Parser, $"suspend VM '{name}'", cancellationToken);
+        RequireSuccess(response.Success, response.FailureReason, $"suspend VM '{name}'");
+    }
+
+    /// <summary>Resumes a suspended VM.</summary>
+    public async Task ResumeVmAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var response = await CallAsync("ResumeVm", new ResumeVmRequest { Name = name, OwnerId = _client.OwnerId },
+            SuccessFailureResponse.Parser, $"resume VM '{name}'", cancellationToken);
+        RequireSuccess(response.Success, response.FailureReason, $"resume VM '{name}'");
+    }
+
+    /// <summary>One VM's details; <see cref="VmNotFoundException"/> when the caller has none by that name.</summary>
+    public async Task<VmDetails> GetVmInfoAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var response = await CallAsync("GetVmInfo", new GetVmInfoRequest { Name = name, OwnerId = _client.OwnerId },
+            GetVmInfoResponse.Parser, $"get VM '{name}'", cancellationToken);
+        if (!response.Success)
+        {
+            // The Chrome OS face has no error codes: an unsuccessful GetVmInfo means "no such VM" unless it says otherwise.
+            throw new VmNotFoundException(
+                $"get VM '{name}': {(response.FailureReason is { Length: > 0 } reason ? reason : "no such VM")}; 'vmc list' shows your VMs");
+        }
+        return ProtoMapping.Details(name, _client.OwnerId, response.VmInfo, response.VmInfo?.Status ?? VmStatus.Unknown);
+    }
+
+    /// <summary>Every VM the caller may see (root: all).</summary>
+    public async Task<IReadOnlyList<VmDetails>> ListVmsAsync(CancellationToken cancellationToken = default)
+    {
+        var response = await CallAsync("ListVms", new ListVmsRequest { OwnerId = _client.OwnerId },
+            ListVmsResponse.Parser, "list VMs", cancellationToken);
+        RequireSuccess(response.Success, response.FailureReason, "list VMs");
+        return [.. response.Vms.Select(vm => ProtoMapping.Details(vm.Name, vm.OwnerId, vm.VmInfo, vm.Status))];
+    }
+
+    /// <summary>The VM's console log as the service kept it.</summary>
+    public async Task<string> GetVmLogsAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var response = await CallAsync("GetVmLogs", new GetVmLogsRequest { Name = name, OwnerId = _client.OwnerId },
+            GetVmLogsResponse.Parser, $"get the logs of VM '{name}'", cancellationToken);
+        RequireSuccess(response.Success, response.FailureReason, $"get the logs of VM '{name}'");
+        return response.Log;
+    }
+
+    /// <summary>Creates the disk image of VM <paramref name="name"/> (0 bytes = the service's default size).</summary>
+    public async Task<DiskImageDetails> CreateDiskImageAsync(string name, ulong sizeBytes, CancellationToken cancellationToken = default)
+    {
+        var operation = $"create the disk of '{name}'";
+        var response = await CallAsync("CreateDiskImage",
+            new CreateDiskImageRequest { CryptohomeId = _client.OwnerId, VmName = name, DiskSize = sizeBytes, ImageType = DiskImageType.DiskImageRaw },
+            CreateDiskImageResponse.Parser, operation, cancellationToken, Timeout.InfiniteTimeSpan);
+        return response.Status switch
+        {
+            DiskImageStatus.DiskStatusCreated => new DiskImageDetails(name, response.DiskPath, sizeBytes),
+            DiskImageStatus.DiskStatusExists => throw new InvalidRequestException(
+                $"{operation}: it already exists at {response.DiskPath}; 'vmc destroy {name}' removes it"),
+            DiskImageStatus.DiskStatusNotEnoughSpace => throw new ConciergeException(
+                $"{operation}: not enough space ({response.FailureReason}); free some space or ask for a smaller size"),
+            _ => throw Failure(operation, response.FailureReason),
+        };
+    }
+
+    /// <summary>Deletes the disk image of VM <paramref name="name"/> (stopping the VM first, as Chrome OS does).</summary>
+    public async Task DestroyDiskImageAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var operation = $"destroy the disk of '{name}'";
+        var response = await CallAsync("DestroyDiskImage", new DestroyDiskImageRequest { CryptohomeId = _client.OwnerId, VmName = name },
+            DestroyDiskImageResponse.Parser, operation, cancellationToken, Timeout.InfiniteTimeSpan);
+        switch (response.Status)
+        {
+            case DiskImageStatus.DiskStatusDestroyed:
+                return;
+            case DiskImageStatus.DiskStatusDoesNotExist:
+                throw new VmNotFoundException($"{operation}: there is no such disk; 'vmc disks' lists yours");
+            default:
+                throw Failure(operation, response.FailureReason);
+        }
+    }
+
+    /// <summary>The caller's disk images.</summary>
+    public async Task<IReadOnlyList<DiskImageDetails>> ListVmDisksAsync(CancellationToken cancellationToken = default)
+    {
+        var response = await CallAsync("ListVmDisks", new ListVmDisksRequest { CryptohomeId = _client.OwnerId, AllLocations = true },
+            ListVmDisksResponse.Parser, "list disks", cancellationToken);
+        RequireSuccess(response.Success, response.FailureReason, "list disks");
+        return [.. response.Images.Select(image => new DiskImageDetails(image.Name, image.Path, image.Size))];
+    }
+
+    /// <summary>
+    /// Subscribes to the four lifecycle signals; <paramref name="handler"/> runs on the connection's
+    /// dispatch loop, one signal at a time. Dispose the subscription to stop.
+    /// </summary>
+    public Task<SignalSubscription> WatchLifecycleAsync(Action<VmLifecycleEvent> handler, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return _client.Connection.WatchSignalAsync(
+            new MatchRule { Sender = ConciergeBus.ServiceName, Path = ConciergeBus.RootPath, Interface = ConciergeBus.ChromeOsInterface },
+            message =>
+            {
+                if (LifecycleSignals.TryParse(message) is { } lifecycle)
+                {
+                    handler(lifecycle);
+                }
+            },
+            cancellationToken);
+    }
+
+    private async Task<TResponse> CallAsync<TResponse>(string member, IMessage request, MessageParser<TResponse> parser,
+        string operation, CancellationToken cancellationToken, TimeSpan? timeout = null)
+        where TResponse : IMessage<TResponse>
+    {
+        var body = new MessageWriter();
+        body.WriteByteArray(request.ToByteArray());
+        using var reply = await _client.CallAsync(new MethodCall
+        {
+            Destination = ConciergeBus.ServiceName,
+            Path = ConciergeBus.RootPath,
+            Interface = ConciergeBus.ChromeOsInterface,
+            Member = member,
+            Signature = "ay",
+            Body = body,
+            Timeout = timeout,
+        }, operation, cancellationToken);
+        if (reply.Signature != "ay")
+        {
+            throw new ConciergeException($"{operation}: the service answered with '{reply.Signature}' instead of a protobuf 'ay'");
+        }
+        try
+        {
+            return parser.ParseFrom(reply.GetBodyReader().ReadByteArray());
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new ConciergeException($"{operation}: the service's answer is not a valid {typeof(TResponse).Name}: {e.Message}", e);
+        }
+    }
+
+    private static void RequireSuccess(bool success, string failureReason, string operation)
+    {
+        if (!success)
+        {
+            throw Failure(operation, failureReason);
+        }
+    }
+
+    /// <summary>In-band failures carry only text; the words the service uses tell the kinds apart.</summary>
+    private static ConciergeException Failure(string operation, string failureReason)
+    {
+        var reason = failureReason is { Length: > 0 } text ? text : "the service gave no reason";
+        if (reason.Contains("no VM named", StringComparison.OrdinalIgnoreCase) || reason.Contains("no such VM", StringComparison.OrdinalIgnoreCase))
+        {
+            return new VmNotFoundException($"{operation}: {reason}; 'vmc list' shows your VMs");
+        }
+        if (reason.Contains("access denied", StringComparison.OrdinalIgnoreCase) || reason.Contains("not allowed", StringComparison.OrdinalIgnoreCase))
+        {
+            return new ConciergeAccessDeniedException($"{operation}: {reason}; {ErrorTranslator.AccessAdvice}");
+        }
+        if (reason.Contains("malformed", StringComparison.OrdinalIgnoreCase) || reason.Contains("invalid", StringComparison.OrdinalIgnoreCase)
+            || reason.Contains("must", StringComparison.OrdinalIgnoreCase))
+        {
+            return new InvalidRequestException($"{operation}: {reason}");
+        }
+        return new ConciergeException($"{operation}: {reason}; see 'vmc logs NAME' or 'journalctl -u concierge'");
+    }
+}

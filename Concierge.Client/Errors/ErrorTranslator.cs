@@ -1,0 +1,48 @@
+using Concierge.DBus;
+
+namespace Concierge.Client;
+
+/// <summary>
+/// The one place where D-Bus errors become the client's typed exceptions, each with a message that
+/// says what to do next (the service's own words first, then the advice).
+/// </summary>
+internal static class ErrorTranslator
+{
+    public const string StartServiceAdvice = "start it with 'systemctl start concierge' (or point --address/DBUS_SYSTEM_BUS_ADDRESS at the bus it runs on)";
+
+    public const string AccessAdvice = "run as root, or ask an administrator to add you to group concierge ('usermod -aG concierge USER', then log in again)";
+
+    /// <summary>The typed exception for an error reply to <paramref name="operation"/>.</summary>
+    public static ConciergeException Translate(DBusException error, string operation)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return error switch
+        {
+            DBusConnectionClosedException => new ServiceUnavailableException(
+                $"{operation}: the connection to the bus was lost ({error.Message}); check that dbus and the service still run", error),
+            _ => error.ErrorName switch
+            {
+                DBusErrorNames.ServiceUnknown or DBusErrorNames.NameHasNoOwner => new ServiceUnavailableException(
+                    $"{operation}: the Concierge service is not running on this bus; {StartServiceAdvice}", error),
+                DBusErrorNames.AccessDenied => new ConciergeAccessDeniedException(
+                    $"{operation}: access denied ({error.Message}); {AccessAdvice}", error),
+                ConciergeBus.NoSuchVmError => new VmNotFoundException(
+                    $"{operation}: {error.Message}; 'vmc list' shows your VMs", error),
+                DBusErrorNames.InvalidArgs => new InvalidRequestException($"{operation}: {error.Message}", error),
+                ConciergeBus.InvalidStateError => new InvalidRequestException(
+                    $"{operation}: {error.Message}; 'vmc info NAME' shows the VM's state", error),
+                DBusErrorNames.NoReply or DBusErrorNames.Timeout => new ConciergeTimeoutException(
+                    $"{operation}: the service did not answer in time; see 'journalctl -u concierge'", error),
+                DBusErrorNames.UnknownMethod or DBusErrorNames.UnknownInterface => new ConciergeException(
+                    $"{operation}: the running service does not offer this ({error.Message}); is it an older version?", error),
+                DBusErrorNames.NotSupported => new ConciergeException($"{operation}: not supported by this service: {error.Message}", error),
+                _ => new ConciergeException($"{operation}: {error.Message}", error),
+            },
+        };
+    }
+
+    /// <summary>The exception for a bus that cannot be reached at all.</summary>
+    public static ServiceUnavailableException Unreachable(string address, Exception error) => new(
+        $"cannot reach the D-Bus bus at {address} ({error.Message}); is dbus running? For another bus use --address or DBUS_SYSTEM_BUS_ADDRESS",
+        error);
+}

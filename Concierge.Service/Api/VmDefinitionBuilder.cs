@@ -1,0 +1,143 @@
+using Concierge.Service.Naming;
+using Concierge.Service.Registry;
+using Microsoft.Win32.SafeHandles;
+
+namespace Concierge.Service.Api;
+
+/// <summary>
+/// Turns a <see cref="VmStartRequest"/> into a validated <see cref="VmDefinition"/>: images through
+/// <see cref="ImagePathPolicy"/> (or passed fds), numbers within bounds, zeros filled from the VM's
+/// stored definition and then the service defaults. One place for both D-Bus faces.
+/// </summary>
+public sealed class VmDefinitionBuilder
+{
+    /// <summary>The kernel file name in the system image directory (the runtime's built-in guest).</summary>
+    public const string DefaultKernelName = Runtime.VmRuntimeOptions.KernelFileName;
+
+    /// <summary>The initramfs file name in the system image directory.</summary>
+    public const string DefaultInitrdName = Runtime.VmRuntimeOptions.InitrdFileName;
+
+    /// <summary>Where a passed fd is reachable by path for the monitor, which opens images by path.</summary>
+    public const string PassedFdPrefix = "/proc/self/fd/";
+
+    private const int MaxKernelParams = 64;
+    private const int MaxKernelParamLength = 1024;
+    private const ulong MinMemoryMiB = 32;
+    private const ulong MaxMemoryMiB = 1 << 20;
+    private const uint MaxStartupSeconds = 3600;
+    private const uint MinHeartbeatMs = 50;
+    private const uint MaxHeartbeatMs = 600_000;
+    private const uint MaxMissedHeartbeats = 1000;
+
+    private readonly ImagePathPolicy _images;
+    private readonly VmDefinition _defaults = new();
+
+    /// <summary>Creates the builder over <paramref name="images"/>.</summary>
+    public VmDefinitionBuilder(ImagePathPolicy images)
+    {
+        _images = images;
+    }
+
+    /// <summary>The definition for <paramref name="request"/> by <paramref name="caller"/>, given the VM's <paramref name="stored"/> one.</summary>
+    public VmDefinition Build(Caller caller, VmStartRequest request, VmDefinition? stored)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var baseline = stored ?? _defaults;
+        var definition = request.NamesNoImage ? StoredOrSystemImages(stored) : Images(caller, request);
+        var maxVcpus = (uint)Math.Max(1, Environment.ProcessorCount);
+        return definition with
+        {
+            KernelParams = request.KernelParams.Count > 0 ? CheckKernelParams(request.KernelParams) : baseline.KernelParams,
+            Vcpus = request.Vcpus == 0 ? Math.Min(baseline.Vcpus, maxVcpus) : InRange("cpus", request.Vcpus, 1u, maxVcpus),
+            MemoryMiB = request.MemoryMiB == 0 ? baseline.MemoryMiB : InRange("memory_mib", request.MemoryMiB, MinMemoryMiB, MaxMemoryMiB),
+            StartupTimeout = request.StartupTimeoutSeconds == 0 ? baseline.StartupTimeout
+                : TimeSpan.FromSeconds(InRange("timeout", request.StartupTimeoutSeconds, 1u, MaxStartupSeconds)),
+            HeartbeatInterval = request.HeartbeatIntervalMs == 0 ? baseline.HeartbeatInterval
+                : TimeSpan.FromMilliseconds(InRange("heartbeat_interval_ms", request.HeartbeatIntervalMs, MinHeartbeatMs, MaxHeartbeatMs)),
+            MissedHeartbeats = request.MissedHeartbeats == 0 ? baseline.MissedHeartbeats
+                : InRange("missed_heartbeats", request.MissedHeartbeats, 1u, MaxMissedHeartbeats),
+            RestartPolicy = request.RestartPolicy ?? baseline.RestartPolicy,
+        };
+    }
+
+    private VmDefinition StoredOrSystemImages(VmDefinition? stored)
+    {
+        if (stored is not null)
+        {
+            if (UsesPassedFds(stored))
+            {
+                throw new InvalidRequestException("fds",
+                    "this VM was started from passed file descriptors, which do not outlive its run; pass its images again");
+            }
+            return new VmDefinition { KernelPath = stored.KernelPath, InitrdPath = stored.InitrdPath, RootfsPath = stored.RootfsPath };
+        }
+        var kernel = Path.Combine(_images.ImageDirectory, DefaultKernelName);
+        if (!File.Exists(kernel))
+        {
+            throw new InvalidRequestException("kernel_path", $"no kernel given and the system image {kernel} does not exist");
+        }
+        var initrd = Path.Combine(_images.ImageDirectory, DefaultInitrdName);
+        return new VmDefinition { KernelPath = kernel, InitrdPath = File.Exists(initrd) ? initrd : null };
+    }
+
+    private VmDefinition Images(Caller caller, VmStartRequest request)
+    {
+        var kernel = Image(caller, "kernel_path", request.KernelPath, request.KernelFd)
+            ?? throw new InvalidRequestException("kernel_path", "images were given but no kernel (path or KERNEL fd)");
+        return new VmDefinition
+        {
+            KernelPath = kernel,
+            InitrdPath = Image(caller, "initrd_path", request.InitrdPath, request.InitrdFd),
+            RootfsPath = Image(caller, "rootfs_path", request.RootfsPath, request.RootfsFd),
+        };
+    }
+
+    private string? Image(Caller caller, string field, string? path, SafeFileHandle? fd)
+    {
+        if (path is not null && fd is not null)
+        {
+            throw new InvalidRequestException(field, $"{field} was given both as a path and as an fd");
+        }
+        if (fd is not null)
+        {
+            // The caller opened it, so it could: the monitor reopens it through our fd table.
+            return PassedFdPrefix + fd.DangerousGetHandle().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return path is null ? null : _images.Authorize(caller, field, path);
+    }
+
+    /// <summary>True when <paramref name="definition"/> reaches an image through a passed fd.</summary>
+    public static bool UsesPassedFds(VmDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        return new[] { definition.KernelPath, definition.InitrdPath, definition.RootfsPath }
+            .Any(p => p?.StartsWith(PassedFdPrefix, StringComparison.Ordinal) == true);
+    }
+
+    private static List<string> CheckKernelParams(IReadOnlyList<string> parameters)
+    {
+        if (parameters.Count > MaxKernelParams)
+        {
+            throw new InvalidRequestException("kernel_params", $"at most {MaxKernelParams} kernel parameters are allowed");
+        }
+        foreach (var parameter in parameters)
+        {
+            if (parameter.Length == 0 || parameter.Length > MaxKernelParamLength || parameter.Any(c => c is < ' ' or > '~'))
+            {
+                throw new InvalidRequestException("kernel_params",
+                    $"kernel parameters must be 1..{MaxKernelParamLength} printable ASCII characters");
+            }
+        }
+        return [.. parameters];
+    }
+
+    private static T InRange<T>(string field, T value, T min, T max)
+        where T : IComparable<T>
+    {
+        if (value.CompareTo(min) < 0 || value.CompareTo(max) > 0)
+        {
+            throw new InvalidRequestException(field, $"{field} {value} is outside {min}..{max}");
+        }
+        return value;
+    }
+}

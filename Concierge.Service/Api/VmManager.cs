@@ -1,0 +1,174 @@
+using Concierge.Service.Registry;
+using Concierge.Service.Storage;
+using Concierge.Service.Supervision;
+using Microsoft.Win32.SafeHandles;
+using Serilog;
+
+namespace Concierge.Service.Api;
+
+/// <summary>
+/// The service's VMs: the registry joined with one supervisor per started VM, CIDs, console log
+/// paths and passed fds. Both D-Bus faces call only this type; it knows nothing of D-Bus or of
+/// callers (authorization happens before). Thread-safe; events are raised on supervisor loops.
+/// </summary>
+public sealed partial class VmManager : IAsyncDisposable
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<VmKey, ManagedVm> _runs = [];
+    private readonly CidAllocator _cids = new();
+    private readonly VmRegistry _registry;
+    private readonly StorageLayout _layout;
+    private readonly IVmInstanceFactory _factory;
+    private readonly SupervisorOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private volatile bool _shuttingDown;
+
+    /// <summary>Creates the manager over an opened (reconciled) registry.</summary>
+    public VmManager(VmRegistry registry, StorageLayout layout, IVmInstanceFactory factory,
+        SupervisorOptions options, TimeProvider time, ILogger log)
+    {
+        _registry = registry;
+        _layout = layout;
+        _factory = factory;
+        _options = options;
+        _time = time;
+        _log = log.ForContext<VmManager>();
+    }
+
+    /// <summary>A VM's state or health changed (raised on its supervisor's loop).</summary>
+    public event EventHandler<VmTransition>? Transitioned;
+
+    /// <summary>A VM entered the registry (raised before its first run starts).</summary>
+    public event EventHandler<VmKey>? Registered;
+
+    /// <summary>A VM left the registry.</summary>
+    public event EventHandler<VmKey>? Forgotten;
+
+    /// <summary>True once <see cref="StopEverythingAsync"/> began: new starts are refused.</summary>
+    public bool IsShuttingDown => _shuttingDown;
+
+    /// <summary>VMs with an active run (starting, running, stopping, suspended, or restarting).</summary>
+    public int ActiveCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _runs.Values.Count(r => r.IsActive);
+            }
+        }
+    }
+
+    /// <summary>The VM <paramref name="key"/>, or null when the registry does not know it.</summary>
+    public VmView? Find(VmKey key)
+    {
+        lock (_lock)
+        {
+            return _registry.Find(key) is { } record ? View(record) : null;
+        }
+    }
+
+    /// <summary>Every VM, or those of <paramref name="owner"/>, by owner then name.</summary>
+    public IReadOnlyList<VmView> List(uint? owner = null)
+    {
+        lock (_lock)
+        {
+            return [.. _registry.List(owner).Select(View)];
+        }
+    }
+
+    /// <summary>
+    /// Starts <paramref name="key"/> with the definition <paramref name="define"/> makes from the
+    /// stored one, taking ownership of <paramref name="passedFds"/> when it starts. A VM that is
+    /// already active is returned as it is (<paramref name="started"/> false) and the fds are closed.
+    /// </summary>
+    public VmView Start(VmKey key, Func<VmDefinition?, VmDefinition> define, IEnumerable<SafeFileHandle> passedFds, out bool started)
+    {
+        ArgumentNullException.ThrowIfNull(define);
+        var fds = passedFds.ToList();
+        try
+        {
+            lock (_lock)
+            {
+                if (_shuttingDown)
+                {
+                    throw new ServiceShuttingDownException();
+                }
+                var stored = _registry.Find(key);
+                if (_runs.TryGetValue(key, out var current) && current.IsActive)
+                {
+                    started = false;
+                    fds.ForEach(fd => fd.Dispose());
+                    return View(stored!);
+                }
+                var definition = define(stored?.Definition);
+                var cid = _cids.Allocate();
+                _layout.LogDirectory(key.Owner, create: true);
+                _registry.Put(new VmRecord { Owner = key.Owner, Name = key.Name, Definition = definition, State = VmState.Starting, Cid = cid });
+                var supervisor = new VmSupervisor(key, cid, definition, _layout.ConsoleLogPath(key.Owner, key.Name),
+                    _factory, _options, _time, _log);
+                var run = new ManagedVm(supervisor, fds);
+                fds = [];
+                supervisor.Transitioned += OnTransitioned;
+                _runs[key] = run;
+                supervisor.Start();
+                if (stored is null)
+                {
+                    Registered?.Invoke(this, key);
+                }
+                _ = ReleaseWhenDoneAsync(key, run);
+                started = true;
+                _log.Information("VM {VmName} of {Owner} starting with cid {Cid}", key.Name, key.Owner, cid);
+                return View(_registry.Find(key)!);
+            }
+        }
+        finally
+        {
+            // Fds not handed to a run (refused, failed validation) are closed here.
+            fds.ForEach(fd => fd.Dispose());
+        }
+    }
+
+    private VmView View(VmRecord record)
+    {
+        if (_runs.TryGetValue(record.Key, out var run))
+        {
+            var supervisor = run.Supervisor;
+            return new VmView(record.Key, record.Definition, run.IsActive ? supervisor.Cid : null, supervisor.Snapshot);
+        }
+        return new VmView(record.Key, record.Definition, null, new VmStatusSnapshot
+        {
+            State = record.State,
+            StopReason = record.StopReason,
+            FailureReason = record.FailureReason,
+        });
+    }
+
+    private void OnTransitioned(object? sender, VmTransition transition)
+    {
+        var current = transition.Current;
+        var active = current.State is not (VmState.Stopped or VmState.Failed) || current.RestartDelay is not null;
+        _registry.Update(transition.Key, r => r with
+        {
+            State = current.State,
+            StopReason = current.StopReason,
+            FailureReason = current.FailureReason,
+            Cid = active ? transition.Cid : null,
+        });
+        Transitioned?.Invoke(this, transition);
+    }
+
+    private async Task ReleaseWhenDoneAsync(VmKey key, ManagedVm run)
+    {
+        await run.Supervisor.Completion.ConfigureAwait(false);
+        lock (_lock)
+        {
+            if (run.Release())
+            {
+                _cids.Release(run.Supervisor.Cid);
+            }
+        }
+        _log.Debug("VM {VmName} of {Owner} released cid {Cid}", key.Name, key.Owner, run.Supervisor.Cid);
+    }
+}

@@ -1,0 +1,45 @@
+using Concierge.DBus;
+using Concierge.Service.Api;
+using Concierge.Service.Naming;
+using Google.Protobuf;
+
+namespace Concierge.Service.DBus;
+
+/// <summary>
+/// The one place where exceptions become D-Bus errors. The typed face replies with the error
+/// name; the Chrome OS face puts the same message into failure_reason (only "Shutdown in
+/// progress" stays a D-Bus error there, as in Chrome OS).
+/// </summary>
+public static class ApiErrors
+{
+    /// <summary>The caller has no VM by that name (or it is another user's).</summary>
+    public const string NoSuchVm = "org.chromium.VmConcierge.Error.NoSuchVm";
+
+    /// <summary>The VM is not in a state for the request.</summary>
+    public const string InvalidState = "org.chromium.VmConcierge.Error.InvalidState";
+
+    /// <summary>The D-Bus error name and message for <paramref name="exception"/>.</summary>
+    public static (string Name, string Message) Map(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception switch
+        {
+            DBusException e => (e.ErrorName, e.Message),
+            InvalidRequestException e => (DBusErrorNames.InvalidArgs, e.Message),
+            InvalidProtocolBufferException e => (DBusErrorNames.InvalidArgs, $"malformed request: {e.Message}"),
+            VmNotFoundException e => (NoSuchVm, e.Message),
+            InvalidVmStateException e => (InvalidState, e.Message),
+            CallerAccessDeniedException e => (DBusErrorNames.AccessDenied, e.Message),
+            ServiceShuttingDownException e => (DBusErrorNames.Failed, e.Message),
+            Runtime.GuestCommandException e => (DBusErrorNames.Failed, e.Message),
+            IOException or UnauthorizedAccessException => (DBusErrorNames.Failed, exception.Message),
+            _ => (DBusErrorNames.Failed, $"internal error ({exception.GetType().Name}): {exception.Message}"),
+        };
+    }
+
+    /// <summary>True for exceptions that mean a bug or a host fault rather than a refused request (logged as errors).</summary>
+    public static bool IsUnexpected(Exception exception) => Map(exception).Message.StartsWith("internal error", StringComparison.Ordinal);
+
+    /// <summary>True when the Chrome OS face answers <paramref name="exception"/> in-band (success = false).</summary>
+    public static bool IsInBand(Exception exception) => exception is not ServiceShuttingDownException;
+}

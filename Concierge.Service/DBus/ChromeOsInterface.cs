@@ -1,0 +1,118 @@
+using Concierge.DBus.Protocol;
+using Concierge.DBus.Server;
+using Concierge.Service.Api;
+using Google.Protobuf;
+using Microsoft.Win32.SafeHandles;
+using Serilog;
+
+namespace Concierge.Service.DBus;
+
+/// <summary>
+/// The Chrome OS-compatible face, interface <c>org.chromium.VmConcierge</c> on
+/// <c>/org/chromium/VmConcierge</c>: every method takes one <c>ay</c> (a serialized request of
+/// protos/concierge_service.proto) and returns one <c>ay</c> response; <c>StartVmWithFds</c> is
+/// StartVm plus an <c>ah</c> whose fds StartVmRequest.fds describes, in order. StopAllVms takes
+/// and returns nothing. Refusals travel in success/failure_reason; only "Shutdown in progress"
+/// is a D-Bus error, as in Chrome OS.
+/// </summary>
+public sealed partial class ChromeOsInterface : DBusInterface
+{
+    /// <summary>The interface name (also the bus name, and the root object's path spelled with dots).</summary>
+    public const string InterfaceName = "org.chromium.VmConcierge";
+
+    /// <summary>Requests larger than this are refused before parsing (real ones are a few hundred bytes).</summary>
+    public const int MaxRequestBytes = 1 << 20;
+
+    private static readonly ArgumentDescription Request = new("request", "ay");
+    private static readonly ArgumentDescription Response = new("response", "ay");
+
+    private static readonly string[] ProtoMethods =
+    [
+        "StartVm", "StopVm", "GetVmInfo", "ListVms", "SuspendVm", "ResumeVm",
+        "CreateDiskImage", "DestroyDiskImage", "ListVmDisks", "GetVmLogs",
+    ];
+
+    /// <summary>The interface's metadata (the contract is Api/Interfaces/org.chromium.VmConcierge.xml).</summary>
+    public static InterfaceDescription Metadata { get; } = new(InterfaceName)
+    {
+        Methods =
+        [
+            .. ProtoMethods.Select(name => new MethodDescription(name, [Request], [Response])),
+            new MethodDescription("StartVmWithFds", [Request, new("fds", "ah")], [Response]),
+            new MethodDescription("StopAllVms"),
+        ],
+        Signals =
+        [
+            .. new[] { "VmStartingUpSignal", "VmStartedSignal", "VmStoppingSignal", "VmStoppedSignal" }
+                .Select(name => new SignalDescription(name, [new("signal", "ay")])),
+        ],
+    };
+
+    private readonly ConciergeApi _api;
+    private readonly CallerResolver _callers;
+    private readonly ILogger _log;
+
+    internal ChromeOsInterface(ConciergeApi api, CallerResolver callers, ILogger log)
+        : base(Metadata)
+    {
+        _api = api;
+        _callers = callers;
+        _log = log;
+    }
+
+    /// <inheritdoc />
+    public override ValueTask HandleMethodAsync(MethodContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var member = context.Member;
+        var reader = context.GetBodyReader();
+        byte[] request = member == "StopAllVms" ? [] : reader.ReadByteArray();
+        var fds = new List<SafeFileHandle>();
+        if (member == "StartVmWithFds")
+        {
+            var end = reader.ReadArrayStart('h');
+            while (reader.HasNext(end))
+            {
+                fds.Add(reader.ReadUnixFd());
+            }
+        }
+        ApiCall.Run(context, _log, async () =>
+        {
+            try
+            {
+                var caller = await _callers.ResolveAsync(context).ConfigureAwait(false);
+                if (member == "StopAllVms")
+                {
+                    await _api.StopAllAsync(caller).ConfigureAwait(false);
+                    return ApiReply.Empty;
+                }
+                IMessage response;
+                try
+                {
+                    if (request.Length > MaxRequestBytes)
+                    {
+                        throw new Naming.InvalidRequestException("request", $"the request has {request.Length} bytes, at most {MaxRequestBytes} are accepted");
+                    }
+                    response = await HandleAsync(caller, member, request, fds).ConfigureAwait(false);
+                }
+                catch (Exception e) when (ApiErrors.IsInBand(e))
+                {
+                    if (ApiErrors.IsUnexpected(e))
+                    {
+                        _log.Error(e, "{Member} from uid {Uid} failed", member, caller.Uid);
+                    }
+                    response = Failure(member, ApiErrors.Map(e).Message);
+                }
+                var body = new MessageWriter();
+                body.WriteByteArray(response.ToByteArray());
+                return new ApiReply("ay", body);
+            }
+            finally
+            {
+                // StartVm took what it keeps; anything else a caller sent is closed here.
+                fds.ForEach(fd => fd.Dispose());
+            }
+        });
+        return ValueTask.CompletedTask;
+    }
+}

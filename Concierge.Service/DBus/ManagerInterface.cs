@@ -1,0 +1,119 @@
+using Concierge.DBus.Protocol;
+using Concierge.DBus.Server;
+using Concierge.Service.Api;
+using Concierge.Service.Registry;
+using Serilog;
+
+namespace Concierge.Service.DBus;
+
+/// <summary>
+/// <c>org.chromium.VmConcierge.Manager</c> on the root object, for busctl and desktop shells.
+/// Names are the caller's own VMs (the owner is always the caller's uid). Errors are D-Bus errors:
+/// InvalidArgs (bad name or option), org.chromium.VmConcierge.Error.NoSuchVm, .InvalidState,
+/// AccessDenied (an image path the caller may not use), Failed.
+/// </summary>
+public sealed class ManagerInterface : DBusInterface
+{
+    /// <summary>The interface name.</summary>
+    public const string InterfaceName = "org.chromium.VmConcierge.Manager";
+
+    /// <summary>The interface's metadata (the contract is Api/Interfaces/org.chromium.VmConcierge.Manager.xml).</summary>
+    public static InterfaceDescription Metadata { get; } = new(InterfaceName)
+    {
+        Methods =
+        [
+            new("StartVm", [new("name", "s"), new("options", "a{sv}")], [new("vm", "o")]),
+            new("StopVm", [new("name", "s")]),
+            new("StopAllVms"),
+            new("ListVms", outArguments: [new("vms", "a(sso)")]),
+            new("GetVm", [new("name", "s")], [new("vm", "o")]),
+            new("CreateDiskImage", [new("name", "s"), new("size_bytes", "t")], [new("path", "s"), new("created", "b")]),
+            new("DestroyDiskImage", [new("name", "s")], [new("destroyed", "b")]),
+            new("ListDiskImages", outArguments: [new("images", "a(sst)")]),
+        ],
+    };
+
+    private readonly ConciergeApi _api;
+    private readonly CallerResolver _callers;
+    private readonly ILogger _log;
+
+    internal ManagerInterface(ConciergeApi api, CallerResolver callers, ILogger log)
+        : base(Metadata)
+    {
+        _api = api;
+        _callers = callers;
+        _log = log;
+    }
+
+    /// <inheritdoc />
+    public override ValueTask HandleMethodAsync(MethodContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var member = context.Member;
+        var reader = context.GetBodyReader();
+        var name = member is "StartVm" or "StopVm" or "GetVm" or "CreateDiskImage" or "DestroyDiskImage" ? reader.ReadString() : "";
+        var options = member == "StartVm" ? reader.ReadPropertyMap() : null;
+        var size = member == "CreateDiskImage" ? reader.ReadUInt64() : 0;
+        ApiCall.Run(context, _log, async () =>
+        {
+            var caller = await _callers.ResolveAsync(context).ConfigureAwait(false);
+            var body = new MessageWriter();
+            switch (member)
+            {
+                case "StartVm":
+                {
+                    var view = _api.Start(caller, caller.Uid, name, StartOptions.Parse(options!), out _);
+                    body.WriteObjectPath(VmObjectPaths.For(view.Key));
+                    return new ApiReply("o", body);
+                }
+                case "StopVm":
+                    await _api.StopAsync(caller, VmKey.Create(caller.Uid, name)).ConfigureAwait(false);
+                    return ApiReply.Empty;
+                case "StopAllVms":
+                    await _api.StopAllAsync(caller).ConfigureAwait(false);
+                    return ApiReply.Empty;
+                case "GetVm":
+                    body.WriteObjectPath(VmObjectPaths.For(_api.Get(caller, VmKey.Create(caller.Uid, name)).Key));
+                    return new ApiReply("o", body);
+                case "ListVms":
+                    WriteVms(body, _api.List(caller, caller.IsRoot ? null : caller.Uid));
+                    return new ApiReply("a(sso)", body);
+                case "CreateDiskImage":
+                {
+                    var result = _api.CreateDisk(caller, caller.Uid, name, size);
+                    body.WriteString(result.Image.Path);
+                    body.WriteBoolean(result.Outcome == Storage.DiskCreateOutcome.Created);
+                    return new ApiReply("sb", body);
+                }
+                case "DestroyDiskImage":
+                    body.WriteBoolean(await _api.DestroyDiskAsync(caller, caller.Uid, name).ConfigureAwait(false));
+                    return new ApiReply("b", body);
+                default:
+                    var images = body.WriteArrayStart('(');
+                    foreach (var image in _api.ListDisks(caller, caller.Uid))
+                    {
+                        body.WriteStructStart();
+                        body.WriteString(image.VmName);
+                        body.WriteString(image.Path);
+                        body.WriteUInt64(image.SizeBytes);
+                    }
+                    body.WriteArrayEnd(images);
+                    return new ApiReply("a(sst)", body);
+            }
+        });
+        return ValueTask.CompletedTask;
+    }
+
+    private static void WriteVms(MessageWriter body, IEnumerable<VmView> vms)
+    {
+        var array = body.WriteArrayStart('(');
+        foreach (var vm in vms)
+        {
+            body.WriteStructStart();
+            body.WriteString(vm.Key.Name);
+            body.WriteString(VmProperties.Kebab(vm.Status.State));
+            body.WriteObjectPath(VmObjectPaths.For(vm.Key));
+        }
+        body.WriteArrayEnd(array);
+    }
+}

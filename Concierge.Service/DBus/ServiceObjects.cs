@@ -1,0 +1,146 @@
+using Concierge.DBus;
+using Concierge.DBus.Protocol;
+using Concierge.DBus.Server;
+using Concierge.Service.Api;
+using Concierge.Service.Naming;
+using Concierge.Service.Protocol;
+using Concierge.Service.Registry;
+using Concierge.Service.Supervision;
+using Google.Protobuf;
+using Serilog;
+
+namespace Concierge.Service.DBus;
+
+/// <summary>
+/// Puts the API on a connection: the root object (Chrome OS face, Manager, ObjectManager), one
+/// object per registered VM, and turns every VM transition into the Chrome OS signal of that
+/// step and a PropertiesChanged of what changed.
+/// </summary>
+public sealed class ServiceObjects : IDisposable
+{
+    private readonly DBusConnection _connection;
+    private readonly ConciergeApi _api;
+    private readonly CallerResolver _callers = new();
+    private readonly ILogger _log;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<VmKey, Dictionary<string, Variant>> _announced = [];
+
+    /// <summary>Registers everything on <paramref name="connection"/> and follows the VMs from now on.</summary>
+    public ServiceObjects(DBusConnection connection, ConciergeApi api, ILogger log)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(api);
+        _connection = connection;
+        _api = api;
+        _log = log.ForContext<ServiceObjects>();
+        connection.AddObjectManager(new ObjectPath(VmObjectPaths.Root));
+        connection.RegisterObject(new DBusObject(new ObjectPath(VmObjectPaths.Root),
+            new ChromeOsInterface(api, _callers, _log), new ManagerInterface(api, _callers, _log)));
+        api.Vms.Registered += OnRegistered;
+        api.Vms.Forgotten += OnForgotten;
+        api.Vms.Transitioned += OnTransitioned;
+        foreach (var view in api.Vms.List())
+        {
+            OnRegistered(this, view.Key);
+        }
+    }
+
+    /// <summary>Stops following the VMs.</summary>
+    public void Dispose()
+    {
+        _api.Vms.Registered -= OnRegistered;
+        _api.Vms.Forgotten -= OnForgotten;
+        _api.Vms.Transitioned -= OnTransitioned;
+    }
+
+    private void OnRegistered(object? sender, VmKey key)
+    {
+        lock (_lock)
+        {
+            if (_announced.ContainsKey(key) || _api.Vms.Find(key) is not { } view)
+            {
+                return;
+            }
+            _announced[key] = VmProperties.Announced(view);
+            _connection.RegisterObject(new DBusObject(VmObjectPaths.For(key), new VmInterface(key, _api, _callers, _log)));
+        }
+    }
+
+    private void OnForgotten(object? sender, VmKey key)
+    {
+        lock (_lock)
+        {
+            _announced.Remove(key);
+            _connection.UnregisterObject(VmObjectPaths.For(key));
+        }
+    }
+
+    private void OnTransitioned(object? sender, VmTransition transition)
+    {
+        try
+        {
+            EmitChromeOsSignal(transition);
+            EmitPropertiesChanged(transition.Key);
+        }
+        catch (DBusConnectionClosedException e)
+        {
+            _log.Warning("Signal for VM {VmName} not sent: {Reason}", transition.Key.Name, e.Message);
+        }
+    }
+
+    private void EmitPropertiesChanged(VmKey key)
+    {
+        lock (_lock)
+        {
+            if (!_announced.TryGetValue(key, out var before) || _api.Vms.Find(key) is not { } view)
+            {
+                return;
+            }
+            var now = VmProperties.Announced(view);
+            var changed = now.Where(p => !Equals(before.GetValueOrDefault(p.Key)?.Value, p.Value.Value)).ToList();
+            _announced[key] = now;
+            if (changed.Count > 0)
+            {
+                _connection.EmitPropertiesChanged(VmObjectPaths.For(key), VmInterface.InterfaceName, changed);
+            }
+        }
+    }
+
+    private void EmitChromeOsSignal(VmTransition transition)
+    {
+        if (!transition.StateChanged)
+        {
+            return;
+        }
+        var key = transition.Key;
+        var owner = OwnerIds.Format(key.Owner);
+        var current = transition.Current;
+        (string Member, IMessage Payload)? signal = current.State switch
+        {
+            VmState.Starting => ("VmStartingUpSignal", new VmStartingUpSignal { Name = key.Name, OwnerId = owner, Cid = transition.Cid }),
+            VmState.Running when transition.Previous.State == VmState.Starting => ("VmStartedSignal", new VmStartedSignal
+            {
+                Name = key.Name,
+                OwnerId = owner,
+                VmInfo = _api.Vms.Find(key) is { } view ? ChromeOsMessages.Info(view) : null,
+                Status = VmStatus.Running,
+            }),
+            VmState.Stopping => ("VmStoppingSignal", new VmStoppingSignal { Name = key.Name, OwnerId = owner, Cid = transition.Cid }),
+            VmState.Stopped or VmState.Failed => ("VmStoppedSignal", new VmStoppedSignal
+            {
+                Name = key.Name,
+                OwnerId = owner,
+                Cid = transition.Cid,
+                Reason = ChromeOsMessages.StopReason(current.StopReason ?? Supervision.VmStopReason.Failed),
+                FailureReason = current.FailureReason ?? string.Empty,
+            }),
+            _ => null,
+        };
+        if (signal is { } s)
+        {
+            var body = new MessageWriter();
+            body.WriteByteArray(s.Payload.ToByteArray());
+            _connection.SendSignal(VmObjectPaths.Root, ChromeOsInterface.InterfaceName, s.Member, "ay", body);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using Concierge.Service.Supervision;
+
+namespace Concierge.Service.Registry;
+
+/// <summary>What a VM is made of and how it is supervised, as StartVm asked for it.</summary>
+public sealed record VmDefinition
+{
+    /// <summary>The guest kernel (bzImage).</summary>
+    public string KernelPath { get; init; } = "";
+
+    /// <summary>The initramfs, if any.</summary>
+    public string? InitrdPath { get; init; }
+
+    /// <summary>The root filesystem image, if any.</summary>
+    public string? RootfsPath { get; init; }
+
+    /// <summary>Extra kernel command line parameters.</summary>
+    public IReadOnlyList<string> KernelParams { get; init; } = [];
+
+    /// <summary>Virtual CPUs.</summary>
+    public uint Vcpus { get; init; } = 1;
+
+    /// <summary>Guest RAM in MiB.</summary>
+    public ulong MemoryMiB { get; init; } = 512;
+
+    /// <summary>How long the guest has to say hello.</summary>
+    public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Expected period of guest heartbeats.</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Intervals without a heartbeat before the guest counts as unresponsive.</summary>
+    public uint MissedHeartbeats { get; init; } = 3;
+
+    /// <summary>What to do when the VM ends on its own.</summary>
+    public RestartPolicy RestartPolicy { get; init; } = RestartPolicy.Never;
+}

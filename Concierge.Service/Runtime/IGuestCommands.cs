@@ -1,0 +1,17 @@
+namespace Concierge.Service.Runtime;
+
+/// <summary>
+/// Commands the host sends to a running guest over its host link. Get one for a VM from
+/// <see cref="KvmVmInstanceFactory.GuestCommandsFor"/> (or by casting its live instance).
+/// Every method fails with <see cref="GuestLinkUnavailableException"/> when the guest is not
+/// connected (not booted yet, gone, or its link dropped while waiting).
+/// </summary>
+public interface IGuestCommands
+{
+    /// <summary>Runs a command in the guest's container (in the guest itself when it has none) and waits for it.</summary>
+    Task<GuestExecResult> ExecAsync(GuestExecRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Sets the guest's realtime clock.</summary>
+    /// <exception cref="GuestCommandException">The guest could not set it.</exception>
+    Task SetTimeAsync(DateTimeOffset time, CancellationToken cancellationToken);
+}

@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using Concierge.Service.Naming;
+using Concierge.Service.Storage;
+using Concierge.Tests.Service.Support;
+using NUnit.Framework;
+
+namespace Concierge.Tests.Service.Storage;
+
+[TestFixture, Category("Unit")]
+public sealed class DiskImageStoreTests
+{
+    private static readonly DiskImageLimits Limits = new(1UL << 20, 1UL << 40, 64UL << 20);
+    private TempDirectory _root = null!;
+    private StorageLayout _layout = null!;
+    private DiskImageStore _store = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _root = new TempDirectory();
+        _layout = new StorageLayout(_root.Path);
+        _store = new DiskImageStore(_layout, Limits);
+    }
+
+    [TearDown]
+    public void TearDown() => _root.Dispose();
+
+    [Test]
+    public void Creates_a_sparse_image_of_the_asked_size_under_the_encoded_name()
+    {
+        var result = _store.Create(1000, "dev", 1UL << 40);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Outcome, Is.EqualTo(DiskCreateOutcome.Created));
+            Assert.That(result.Image.Path, Is.EqualTo(Path.Combine(_root.Path, "users", "1000", "disks", "ZGV2.img")));
+            Assert.That(new FileInfo(result.Image.Path).Length, Is.EqualTo(1L << 40));
+            Assert.That(AllocatedBytes(result.Image.Path), Is.LessThan(1L << 20), "a 1 TiB image allocates (almost) nothing");
+            Assert.That(File.GetUnixFileMode(result.Image.Path), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+        });
+    }
+
+    [Test]
+    public void Size_zero_means_the_default_size() =>
+        Assert.That(_store.Create(1000, "dev", 0).Image.SizeBytes, Is.EqualTo(Limits.DefaultBytes));
+
+    [Test]
+    public void Creating_again_reports_the_existing_image_untouched()
+    {
+        _store.Create(1000, "dev", 2UL << 20);
+        var again = _store.Create(1000, "dev", 8UL << 20);
+
+        Assert.That(again.Outcome, Is.EqualTo(DiskCreateOutcome.Exists));
+        Assert.That(again.Image.SizeBytes, Is.EqualTo(2UL << 20));
+    }
+
+    [TestCase(512UL, "outside")]
+    [TestCase((1UL << 20) - 512, "outside")]
+    [TestCase((1UL << 40) + 512, "outside")]
+    [TestCase(ulong.MaxValue, "outside")]
+    [TestCase((1UL << 20) + 1, "multiple of 512")]
+    public void Refuses_sizes_out_of_bounds(ulong size, string reason)
+    {
+        var error = Assert.Throws<InvalidRequestException>(() => _store.Create(1000, "dev", size))!;
+        Assert.That(error.Message, Does.Contain(reason));
+        Assert.That(error.Field, Is.EqualTo("disk_size"));
+        Assert.That(_store.List(1000), Is.Empty);
+    }
+
+    [TestCase("../x")]
+    [TestCase("")]
+    [TestCase("a/b")]
+    [TestCase("..")]
+    public void Refuses_hostile_names_before_touching_the_filesystem(string name)
+    {
+        Assert.Throws<InvalidRequestException>(() => _store.Create(1000, name, 0));
+        Assert.That(Directory.EnumerateFileSystemEntries(_root.Path, "*", SearchOption.AllDirectories), Is.Empty);
+    }
+
+    [Test]
+    public void Destroy_deletes_once_then_reports_absent()
+    {
+        _store.Create(1000, "dev", 0);
+
+        Assert.That(_store.Destroy(1000, "dev"), Is.True);
+        Assert.That(_store.Destroy(1000, "dev"), Is.False);
+        Assert.That(_store.Find(1000, "dev"), Is.Null);
+    }
+
+    [Test]
+    public void Lists_one_owners_images_by_name_and_skips_foreign_files()
+    {
+        _store.Create(1000, "zeta", 0);
+        _store.Create(1000, "alpha", 2UL << 20);
+        _store.Create(1001, "other", 0);
+        var disks = _layout.DiskDirectory(1000);
+        File.WriteAllText(Path.Combine(disks, "junk.img"), "");
+        File.WriteAllText(Path.Combine(disks, "Li4v.img"), "");
+        File.WriteAllText(Path.Combine(disks, "notes.txt"), "");
+
+        var images = _store.List(1000);
+
+        Assert.That(images.Select(i => i.VmName), Is.EqualTo(new[] { "alpha", "zeta" }));
+        Assert.That(images[0].SizeBytes, Is.EqualTo(2UL << 20));
+        Assert.That(_store.List(4242), Is.Empty);
+    }
+
+    [Test]
+    public void The_same_name_of_two_owners_is_two_images()
+    {
+        _store.Create(1000, "dev", 0);
+        _store.Create(1001, "dev", 0);
+        _store.Destroy(1000, "dev");
+
+        Assert.That(_store.Find(1001, "dev"), Is.Not.Null);
+    }
+
+    [Test]
+    public void Removes_partial_images_left_by_a_crash_and_nothing_else()
+    {
+        _store.Create(1000, "dev", 0);
+        var partial = _layout.DiskPath(1000, "half") + StorageLayout.PartialSuffix;
+        File.WriteAllText(partial, "");
+
+        var removed = _store.RemovePartialImages();
+
+        Assert.That(removed, Is.EqualTo(new[] { partial }));
+        Assert.That(File.Exists(partial), Is.False);
+        Assert.That(_store.Find(1000, "dev"), Is.Not.Null);
+    }
+
+    private static long AllocatedBytes(string path)
+    {
+        using var stat = Process.Start(new ProcessStartInfo("stat", ["--format=%b %B", path]) { RedirectStandardOutput = true })!;
+        var fields = stat.StandardOutput.ReadToEnd().Split(' ');
+        stat.WaitForExit();
+        return long.Parse(fields[0], System.Globalization.CultureInfo.InvariantCulture)
+            * long.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Concierge.Service.Supervision;
+
+namespace Concierge.Tests.Service.Support;
+
+/// <summary>
+/// A VM instance that does what a test tells it: says hello, beats, crashes, or ignores
+/// shutdown requests. <see cref="SendAsync"/> returns once the supervisor's pump has taken the
+/// event, so a following SyncAsync on the supervisor sees it handled.
+/// </summary>
+internal sealed class FakeVm : IVmInstance
+{
+    private readonly Channel<(GuestLinkEvent Event, TaskCompletionSource Forwarded)> _events = Channel.CreateUnbounded<(GuestLinkEvent, TaskCompletionSource)>();
+    private readonly TaskCompletionSource<VmExit> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentQueue<string> _calls = new();
+
+    public FakeVm(VmLaunch launch)
+    {
+        Launch = launch;
+    }
+
+    public VmLaunch Launch { get; }
+
+    public bool FailStart { get; set; }
+
+    public bool IgnoreGuestShutdown { get; set; }
+
+    public bool IgnoreMonitorStop { get; set; }
+
+    public bool IgnoreKill { get; set; }
+
+    public IReadOnlyList<string> Calls => [.. _calls];
+
+    public Task<VmExit> Exited => _exit.Task;
+
+    public async Task SendAsync(GuestLinkEvent guestEvent)
+    {
+        var forwarded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _events.Writer.WriteAsync((guestEvent, forwarded));
+        await forwarded.Task.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    public Task HelloAsync() => SendAsync(new GuestHello("6.1.0-test"));
+
+    public Task HeartbeatAsync(ulong sequence) => SendAsync(new GuestHeartbeat(sequence, TimeSpan.FromSeconds(sequence)));
+
+    public void End(VmExitKind kind, string detail) => _exit.TrySetResult(new VmExit(kind, detail));
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _calls.Enqueue("start");
+        return FailStart ? Task.FromException(new InvalidOperationException("KVM_CREATE_VM failed")) : Task.CompletedTask;
+    }
+
+    public Task RequestGuestShutdownAsync(CancellationToken cancellationToken)
+    {
+        _calls.Enqueue("guest-shutdown");
+        if (!IgnoreGuestShutdown)
+        {
+            End(VmExitKind.PowerOff, "guest powered off");
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task StopMonitorAsync(CancellationToken cancellationToken)
+    {
+        _calls.Enqueue("stop-monitor");
+        if (!IgnoreMonitorStop)
+        {
+            End(VmExitKind.MonitorStopped, "monitor stopped");
+        }
+        return Task.CompletedTask;
+    }
+
+    public void Kill()
+    {
+        _calls.Enqueue("kill");
+        if (!IgnoreKill)
+        {
+            End(VmExitKind.Killed, "killed");
+        }
+    }
+
+    public Task PauseAsync(CancellationToken cancellationToken)
+    {
+        _calls.Enqueue("pause");
+        return Task.CompletedTask;
+    }
+
+    public Task ResumeAsync(CancellationToken cancellationToken)
+    {
+        _calls.Enqueue("resume");
+        return Task.CompletedTask;
+    }
+
+    public async IAsyncEnumerable<GuestLinkEvent> ReadGuestEventsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var (guestEvent, forwarded) in _events.Reader.ReadAllAsync(cancellationToken))
+        {
+            yield return guestEvent;
+            // Resumed only when the consumer asks for the next event: this one is forwarded.
+            forwarded.TrySetResult();
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _calls.Enqueue("dispose");
+        _events.Writer.TryComplete();
+        return ValueTask.CompletedTask;
+    }
+}

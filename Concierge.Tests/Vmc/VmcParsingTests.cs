@@ -1,0 +1,94 @@
+using Concierge.Vmc;
+using Concierge.Vmc.Cli;
+using NUnit.Framework;
+
+namespace Concierge.Tests.Vmc;
+
+[TestFixture]
+[Category("Unit")]
+public sealed class VmcParsingTests
+{
+    private static readonly string[] ExecArgv = ["ls", "-l", "--json", "/"];
+    private static readonly string[] Disks = ["a.img", "b.img"];
+
+    [TestCase("1000000000", 1000000000UL)]
+    [TestCase("256M", 256UL << 20)]
+    [TestCase("1G", 1UL << 30)]
+    [TestCase("2GiB", 2UL << 30)]
+    [TestCase("512k", 512UL << 10)]
+    [TestCase("1T", 1UL << 40)]
+    public void Sizes_parse_with_binary_suffixes(string text, ulong expected)
+    {
+        Assert.That(SizeParser.TryParseBytes(text, out var bytes), Is.True);
+        Assert.That(bytes, Is.EqualTo(expected));
+    }
+
+    [TestCase("")]
+    [TestCase("M")]
+    [TestCase("12Q")]
+    [TestCase("-1")]
+    [TestCase("1.5G")]
+    [TestCase("99999999999999999999")]
+    [TestCase("20000000T")]
+    public void Bad_sizes_are_refused(string text) => Assert.That(SizeParser.TryParseBytes(text, out _), Is.False);
+
+    [TestCase("512", 512UL)]
+    [TestCase("2G", 2048UL)]
+    [TestCase("256M", 256UL)]
+    public void Memory_is_in_MiB(string text, ulong expected)
+    {
+        Assert.That(SizeParser.TryParseMebibytes(text, out var mib), Is.True);
+        Assert.That(mib, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void Memory_must_be_whole_MiB() => Assert.That(SizeParser.TryParseMebibytes("1000K", out _), Is.False);
+
+    [TestCase("frobnicate")]
+    [TestCase("start")]
+    [TestCase("create", "vm", "12Q")]
+    [TestCase("start", "vm", "--restart", "sometimes")]
+    [TestCase("start", "vm", "--mem", "lots")]
+    [TestCase("start", "vm", "--cpus", "-2")]
+    [TestCase("exec", "vm")]
+    [TestCase("stop", "a", "b")]
+    public async Task Bad_command_lines_exit_2_with_a_hint(params string[] args)
+    {
+        var run = await VmcRun.RunAsync(args);
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Usage), run.Output);
+        Assert.That(run.Error, Does.Contain("vmc --help"));
+    }
+
+    [Test]
+    public void Exec_takes_everything_after_the_double_dash_as_the_command()
+    {
+        var parse = new VmcCommandLine(VmcConsole.System, TimeProvider.System).Parse(["exec", "vm", "--", "ls", "-l", "--json", "/"]);
+        Assert.That(parse.Errors, Is.Empty);
+        var command = parse.CommandResult.Command.Arguments.Single(a => a.Name == "command");
+        Assert.That(parse.GetValue<string[]>(command.Name), Is.EqualTo(ExecArgv));
+    }
+
+    [Test]
+    public void Start_options_parse()
+    {
+        var parse = new VmcCommandLine(VmcConsole.System, TimeProvider.System).Parse(
+            ["start", "vm", "--cpus", "2", "--mem", "1G", "--cmdline", "quiet loglevel=3", "--disk", "a.img", "--disk", "b.img", "--restart", "on-failure", "--timeout", "30"]);
+        Assert.That(parse.Errors, Is.Empty);
+        Assert.That(parse.GetValue<uint>("--cpus"), Is.EqualTo(2));
+        Assert.That(parse.GetValue<ulong>("--mem"), Is.EqualTo(1024));
+        Assert.That(parse.GetValue<string[]>("--disk"), Is.EqualTo(Disks));
+        Assert.That(parse.GetValue<string>("--restart"), Is.EqualTo("on-failure"));
+    }
+
+    [Test]
+    public async Task Help_documents_the_exit_codes()
+    {
+        var run = await VmcRun.RunAsync("--help");
+        Assert.That(run.ExitCode, Is.Zero);
+        Assert.That(run.Out, Does.Contain("Exit status:").And.Contain("125").And.Contain("not confirmed"));
+        foreach (var verb in new[] { "start", "stop", "kill", "list", "info", "logs", "exec", "create", "destroy", "disks", "watch" })
+        {
+            Assert.That(run.Out, Does.Contain($"  {verb}"), verb);
+        }
+    }
+}

@@ -1,0 +1,221 @@
+using System.Buffers.Binary;
+using Concierge.Tests.Vmm.Devices.Virtio.TestKit;
+using Concierge.Vmm.Devices.Virtio;
+using Concierge.Vmm.Devices.Virtio.Block;
+using NUnit.Framework;
+using Buffer = Concierge.Tests.Vmm.Devices.Virtio.TestKit.TestVirtQueue.Buffer;
+
+namespace Concierge.Tests.Vmm.Devices.Virtio.Block;
+
+[TestFixture, Category("Unit")]
+public sealed class BlockDeviceTests
+{
+    private const int Sectors = 64;
+    private string _image = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _image = Path.Combine(Path.GetTempPath(), $"concierge-blk-{Guid.NewGuid():N}.img");
+        var content = new byte[Sectors * 512];
+        for (var i = 0; i < content.Length; i++)
+        {
+            content[i] = (byte)(i / 512);
+        }
+        File.WriteAllBytes(_image, content);
+    }
+
+    [TearDown]
+    public void TearDown() => File.Delete(_image);
+
+    private DeviceHarness Start(bool readOnly = false)
+    {
+        var harness = new DeviceHarness(new BlockDevice(DiskImage.Open(_image, readOnly), "concierge-disk-0001"));
+        harness.Activate();
+        return harness;
+    }
+
+    private static ulong Header(TestVirtQueue queue, BlockRequestType type, ulong sector) => Header(queue, (uint)type, sector);
+
+    private static ulong Header(TestVirtQueue queue, uint type, ulong sector)
+    {
+        Span<byte> header = stackalloc byte[16];
+        BinaryPrimitives.WriteUInt32LittleEndian(header, type);
+        BinaryPrimitives.WriteUInt64LittleEndian(header[8..], sector);
+        return queue.Allocate(header);
+    }
+
+    private static byte Status(DeviceHarness harness, ulong address) => harness.Memory.Read<byte>(address);
+
+    [Test]
+    public void ConfigReportsCapacityAndSegMax()
+    {
+        using var harness = Start();
+        Span<byte> config = stackalloc byte[16];
+        harness.Device.ReadConfig(0, config);
+        Assert.That(BinaryPrimitives.ReadUInt64LittleEndian(config), Is.EqualTo((ulong)Sectors));
+        Assert.That(BinaryPrimitives.ReadUInt32LittleEndian(config[12..]), Is.EqualTo(VirtioLimits.BlockMaxSegments));
+        Assert.That(harness.Device.OfferedFeatures & BlockFeatures.Flush, Is.Not.Zero);
+        Assert.That(harness.Device.OfferedFeatures & BlockFeatures.ReadOnly, Is.Zero);
+    }
+
+    [Test]
+    public void ReadFillsTheGuestBuffersFromTheImage()
+    {
+        using var harness = Start();
+        var queue = harness.Queues[0];
+        var first = queue.Allocate(512);
+        var second = queue.Allocate(1024);
+        var status = queue.Allocate(1);
+        queue.AddChain(Buffer.Out(Header(queue, BlockRequestType.In, 5), 16), Buffer.In(first, 512), Buffer.In(second, 1024), Buffer.In(status, 1));
+
+        harness.KickAndWait(0, 1);
+
+        Assert.That(Status(harness, status), Is.EqualTo((byte)BlockStatus.Ok));
+        Assert.That(queue.UsedEntry(0).Written, Is.EqualTo(1536 + 1));
+        Assert.That(harness.Memory.GetSpan(first, 512).ToArray(), Is.All.EqualTo(5));
+        Assert.That(harness.Memory.GetSpan(second, 512).ToArray(), Is.All.EqualTo(6));
+        Assert.That(harness.Memory.GetSpan(second + 512, 512).ToArray(), Is.All.EqualTo(7));
+    }
+
+    [Test]
+    public void WriteThenFlushLandsInTheImage()
+    {
+        using (var harness = Start())
+        {
+            var queue = harness.Queues[0];
+            var data = queue.Allocate(Enumerable.Repeat((byte)0xAB, 1024).ToArray());
+            var writeStatus = queue.Allocate(1);
+            queue.AddChain(Buffer.Out(Header(queue, BlockRequestType.Out, Sectors - 2), 16), Buffer.Out(data, 1024), Buffer.In(writeStatus, 1));
+            var flushStatus = queue.Allocate(1);
+            queue.AddChain(Buffer.Out(Header(queue, BlockRequestType.Flush, 0), 16), Buffer.In(flushStatus, 1));
+
+            harness.KickAndWait(0, 2);
+
+            Assert.That(Status(harness, writeStatus), Is.EqualTo((byte)BlockStatus.Ok));
+            Assert.That(Status(harness, flushStatus), Is.EqualTo((byte)BlockStatus.Ok));
+            Assert.That(queue.UsedEntry(0).Written, Is.EqualTo(1u));
+        }
+        var image = File.ReadAllBytes(_image);
+        Assert.That(image.AsSpan((Sectors - 2) * 512).ToArray(), Is.All.EqualTo(0xAB));
+        Assert.That(image[((Sectors - 2) * 512) - 1], Is.EqualTo(Sectors - 3));
+    }
+
+    [Test]
+    public void GetIdReturnsTheSerial()
+    {
+        using var harness = Start();
+        var queue = harness.Queues[0];
+        var id = queue.Allocate(20);
+        var status = queue.Allocate(1);
+        queue.AddChain(Buffer.Out(Header(queue, BlockRequestType.GetId, 0), 16), Buffer.In(id, 20), Buffer.In(status, 1));
+        harness.KickAndWait(0, 1);
+        Assert.That(Status(harness, status), Is.EqualTo((byte)BlockStatus.Ok));
+        Assert.That(System.Text.Encoding.ASCII.GetString(harness.Memory.GetSpan(id, 19)), Is.EqualTo("concierge-disk-0001"));
+        Assert.That(queue.UsedEntry(0).Written, Is.EqualTo(21u));
+    }
+
+    [Test]
+    public void ReadOnlyDiskRefusesWrites()
+    {
+        using (var harness = Start(readOnly: true))
+        {
+            Assert.That(harness.Device.OfferedFeatures & BlockFeatures.ReadOnly, Is.Not.Zero);
+            var queue = harness.Queues[0];
+            var status = queue.Allocate(1);
+            queue.AddChain(Buffer.Out(Header(queue, BlockRequestType.Out, 0), 16), Buffer.Out(queue.Allocate(new byte[512]), 512), Buffer.In(status, 1));
+            harness.KickAndWait(0, 1);
+            Assert.That(Status(harness, status), Is.EqualTo((byte)BlockStatus.IoError));
+            Assert.That(harness.Device.BrokenReason, Is.Null, "a refused write is an answer, not a fault");
+        }
+        Assert.That(File.ReadAllBytes(_image).AsSpan(0, 512).ToArray(), Is.All.EqualTo(0));
+    }
+
+    [Test]
+    public void UnknownRequestTypeIsUnsupported()
+    {
+        using var harness = Start();
+        var queue = harness.Queues[0];
+        var status = queue.Allocate(1);
+        queue.AddChain(Buffer.Out(Header(queue, 11u /* DISCARD */, 0), 16), Buffer.In(status, 1));
+        harness.KickAndWait(0, 1);
+        Assert.That(Status(harness, status), Is.EqualTo((byte)BlockStatus.Unsupported));
+    }
+
+    [TestCase(Sectors - 1UL, 1024, TestName = "ReadStraddlingTheEndBreaksTheDevice")]
+    [TestCase((ulong)Sectors, 512, TestName = "ReadAtTheEndBreaksTheDevice")]
+    [TestCase(ulong.MaxValue, 512, TestName = "ReadAtAWildSectorBreaksTheDevice")]
+    public void RequestPastTheEndBreaksTheDevice(ulong sector, int length)
+    {
+        using var harness = Start();
+        var queue = harness.Queues[0];
+        queue.AddChain(Buffer.Out(Header(queue, BlockRequestType.In, sector), 16), Buffer.In(queue.Allocate(length), (uint)length), Buffer.In(queue.Allocate(1), 1));
+        Assert.That(harness.KickAndExpectBroken(0), Does.Contain("past the disk's end"));
+    }
+
+    [Test]
+    public void ReadWithDeviceReadableDataBreaksTheDevice()
+    {
+        using var harness = Start();
+        var queue = harness.Queues[0];
+        queue.AddChain(Buffer.Out(Header(queue, BlockRequestType.In, 0), 16), Buffer.Out(queue.Allocate(512), 512), Buffer.In(queue.Allocate(1), 1));
+        Assert.That(harness.KickAndExpectBroken(0), Does.Contain("wrong direction"));
+    }
+
+    [Test]
+    public void WriteWithDeviceWritableDataBreaksTheDevice()
+    {
+        using var harness = Start();
+        var queue = harness.Queues[0];
+        queue.AddChain(Buffer.Out(Header(queue, BlockRequestType.Out, 0), 16), Buffer.In(queue.Allocate(512), 512), Buffer.In(queue.Allocate(1), 1));
+        Assert.That(harness.KickAndExpectBroken(0), Does.Contain("wrong direction"));
+    }
+
+    [Test]
+    public void MissingStatusByteBreaksTheDevice()
+    {
+        using var harness = Start();
+        var queue = harness.Queues[0];
+        queue.AddChain(Buffer.Out(Header(queue, BlockRequestType.Flush, 0), 16));
+        Assert.That(harness.KickAndExpectBroken(0), Does.Contain("status byte"));
+    }
+
+    [Test]
+    public void ShortHeaderBreaksTheDevice()
+    {
+        using var harness = Start();
+        var queue = harness.Queues[0];
+        queue.AddChain(Buffer.Out(Header(queue, BlockRequestType.In, 0), 8), Buffer.In(queue.Allocate(1), 1));
+        Assert.That(harness.KickAndExpectBroken(0), Does.Contain("header"));
+    }
+
+    [Test]
+    public void LengthNotInSectorsBreaksTheDevice()
+    {
+        using var harness = Start();
+        var queue = harness.Queues[0];
+        queue.AddChain(Buffer.Out(Header(queue, BlockRequestType.In, 0), 16), Buffer.In(queue.Allocate(100), 100), Buffer.In(queue.Allocate(1), 1));
+        Assert.That(harness.KickAndExpectBroken(0), Does.Contain("multiple of 512"));
+    }
+
+    [Test]
+    public void DescriptorLoopBreaksTheDeviceAndLaterRequestsAreIgnored()
+    {
+        using var harness = Start();
+        var queue = harness.Queues[0];
+        queue.WriteDescriptor(0, Header(queue, BlockRequestType.In, 0), 16, 1, 1);
+        queue.WriteDescriptor(1, queue.Allocate(512), 512, 1 | 2, 2);
+        queue.WriteDescriptor(2, queue.Allocate(512), 512, 1 | 2, 1);
+        queue.Publish(0);
+        Assert.That(harness.KickAndExpectBroken(0), Does.Contain("loop"));
+
+        var status = queue.Allocate(1);
+        harness.Memory.Write(status, (byte)0xEE);
+        queue.WriteDescriptor(3, Header(queue, BlockRequestType.Flush, 0), 16, 1, 4);
+        queue.WriteDescriptor(4, status, 1, 2, 0);
+        queue.Publish(3);
+        harness.Device.Notify(0);
+        Assert.That(queue.WaitForUsed(1, TimeSpan.FromMilliseconds(300)), Is.False, "a broken device serves nothing");
+        Assert.That(Status(harness, status), Is.EqualTo(0xEE));
+    }
+}

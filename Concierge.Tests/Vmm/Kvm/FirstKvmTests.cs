@@ -1,0 +1,55 @@
+using Concierge.Vmm.Kvm;
+using Concierge.Vmm.Kvm.Interop;
+using Concierge.Vmm.Memory;
+using NUnit.Framework;
+
+namespace Concierge.Tests.Vmm.Kvm;
+
+/// <summary>The smallest real KVM guest: a few real-mode instructions that print "OK" on COM1 and halt.</summary>
+[TestFixture, Category("Kvm")]
+public sealed class FirstKvmTests
+{
+    private const ulong CodeAddress = 0x1000;
+
+    // mov dx, 0x3f8; mov al, 'O'; out dx, al; mov al, 'K'; out dx, al; hlt
+    private static readonly byte[] Code = [0xBA, 0xF8, 0x03, 0xB0, (byte)'O', 0xEE, 0xB0, (byte)'K', 0xEE, 0xF4];
+
+    [Test]
+    public void RealModeGuestWritesOkToThePortAndHalts()
+    {
+        using var kvm = KvmSystem.Open();
+        using var vm = kvm.CreateVm();
+        using var memory = GuestMemory.Create(0x10000);
+        var region = memory.Regions[0];
+        vm.SetUserMemoryRegion(0, region.GuestAddress, region.Size, region.HostAddress);
+        memory.Write(CodeAddress, Code);
+
+        using var vcpu = vm.CreateVcpu(0);
+        var sregs = vcpu.GetSregs();
+        sregs.Cs.Base = 0;
+        sregs.Cs.Selector = 0;
+        vcpu.SetSregs(sregs);
+        vcpu.SetRegs(new KvmRegs { Rip = CodeAddress, Rflags = 0x2 });
+
+        var written = new List<char>();
+        for (var exits = 0; exits < 2; exits++)
+        {
+            Assert.That(vcpu.Run(), Is.EqualTo(KvmExitReason.Io));
+            var io = vcpu.PortIo;
+            Assert.That((io.IsWrite, io.Port, io.Size, io.Count), Is.EqualTo((true, (ushort)0x3F8, (byte)1, 1u)));
+            written.Add((char)vcpu.PortIoData(io)[0]);
+        }
+        Assert.That(vcpu.Run(), Is.EqualTo(KvmExitReason.Hlt));
+        Assert.That(new string([.. written]), Is.EqualTo("OK"));
+        Assert.That(vcpu.GetRegs().Rip, Is.EqualTo(CodeAddress + (ulong)Code.Length), "RIP is past the HLT");
+    }
+
+    [Test]
+    public void OpeningKvmChecksItsCapabilities()
+    {
+        using var kvm = KvmSystem.Open();
+        Assert.That(kvm.CheckExtension(KvmCapability.ImmediateExit), Is.Positive);
+        Assert.That(kvm.MaxVcpus, Is.GreaterThanOrEqualTo(2));
+        Assert.That(kvm.GetSupportedCpuid(), Has.Some.Matches<KvmCpuidEntry2>(entry => entry.Function == 1));
+    }
+}

@@ -1,0 +1,3 @@
+using Concierge.Vmc;
+
+return await VmcApp.RunAsync(args, VmcConsole.System);

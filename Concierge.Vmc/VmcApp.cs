@@ -1,0 +1,42 @@
+using System.CommandLine;
+using Concierge.Client;
+using Concierge.Vmc.Cli;
+
+namespace Concierge.Vmc;
+
+/// <summary>Runs one vmc command line: parse, run, and turn every failure into a message and an exit status.</summary>
+internal static class VmcApp
+{
+    public static Task<int> RunAsync(IReadOnlyList<string> args, VmcConsole console) => RunAsync(args, console, TimeProvider.System);
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, VmcConsole console, TimeProvider clock, CancellationToken cancellationToken = default)
+    {
+        var commandLine = new VmcCommandLine(console, clock);
+        var parse = commandLine.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await console.Error.WriteLineAsync($"vmc: {error.Message}");
+            }
+            await console.Error.WriteLineAsync("Try 'vmc --help' (or 'vmc COMMAND --help').");
+            return ExitCodes.Usage;
+        }
+        try
+        {
+            return await parse.InvokeAsync(
+                new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false },
+                cancellationToken);
+        }
+        catch (ConciergeException e)
+        {
+            await console.Error.WriteLineAsync($"vmc: {e.Message}");
+            return ExitCodes.For(e);
+        }
+        catch (OperationCanceledException)
+        {
+            await console.Error.WriteLineAsync("vmc: interrupted");
+            return ExitCodes.Interrupted;
+        }
+    }
+}

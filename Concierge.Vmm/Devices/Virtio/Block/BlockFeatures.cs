@@ -1,0 +1,14 @@
+namespace Concierge.Vmm.Devices.Virtio.Block;
+
+/// <summary>virtio-blk feature bits this device uses (virtio 1.x, 5.2.3).</summary>
+public static class BlockFeatures
+{
+    /// <summary>VIRTIO_BLK_F_SEG_MAX: config seg_max bounds the data segments of one request.</summary>
+    public const ulong SegMax = 1UL << 2;
+
+    /// <summary>VIRTIO_BLK_F_RO: the disk is read-only.</summary>
+    public const ulong ReadOnly = 1UL << 5;
+
+    /// <summary>VIRTIO_BLK_F_FLUSH: the driver must send FLUSH to make writes durable (write-back cache).</summary>
+    public const ulong Flush = 1UL << 9;
+}

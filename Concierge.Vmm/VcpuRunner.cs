@@ -1,0 +1,192 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Concierge.Vmm.Devices;
+using Concierge.Vmm.Kvm;
+using Concierge.Vmm.Kvm.Interop;
+
+namespace Concierge.Vmm;
+
+/// <summary>
+/// One vCPU's dedicated thread: KVM_RUN, dispatch each exit to the device buses, repeat, until a
+/// command says stop or the guest ends the VM. Commands arrive over a channel; posting one also
+/// kicks the thread out of KVM_RUN (immediate_exit plus <see cref="VcpuKickSignal"/>). Any
+/// exception stops this VM (through the exit latch), never the process.
+/// </summary>
+internal sealed class VcpuRunner
+{
+    private readonly KvmVcpu _vcpu;
+    private readonly DeviceBus _ports;
+    private readonly DeviceBus _mmio;
+    private readonly VmExitLatch _latch;
+    private readonly Channel<VcpuCommand> _commands = Channel.CreateUnbounded<VcpuCommand>();
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Thread _thread;
+    private int _threadId;
+
+    public VcpuRunner(KvmVcpu vcpu, DeviceBus ports, DeviceBus mmio, VmExitLatch latch)
+    {
+        _vcpu = vcpu;
+        _ports = ports;
+        _mmio = mmio;
+        _latch = latch;
+        _thread = new Thread(Run) { IsBackground = true, Name = $"vcpu{vcpu.Id}" };
+    }
+
+    /// <summary>Completes when the thread has left its loop.</summary>
+    public Task Completion => _completion.Task;
+
+    public void Start() => _thread.Start();
+
+    /// <summary>Posts <paramref name="command"/> and kicks the thread out of KVM_RUN to read it.</summary>
+    public void Post(VcpuCommand command)
+    {
+        _commands.Writer.TryWrite(command);
+        // immediate_exit covers a thread about to enter KVM_RUN; the signal one already inside.
+        _vcpu.RequestImmediateExit(true);
+        var threadId = Volatile.Read(ref _threadId);
+        if (threadId != 0)
+        {
+            VcpuKickSignal.Send(threadId);
+        }
+    }
+
+    /// <summary>Waits for the thread to end (after <see cref="Completion"/>, this returns at once).</summary>
+    public void Join() => _thread.Join();
+
+    // The exit path runs once per guest I/O access: compile it optimized from the start.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Run()
+    {
+        try
+        {
+            _vcpu.SetSignalMask(VcpuKickSignal.BlockOnCurrentThread());
+            Volatile.Write(ref _threadId, Libc.GetTid());
+            while (!StopRequested())
+            {
+                var exit = HandleExit(_vcpu.Run());
+                if (exit is not null)
+                {
+                    _latch.TrySet(exit);
+                    break;
+                }
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _latch.TrySet(new VmExit(VmExitReason.Fault, $"vcpu{_vcpu.Id}: {e.Message}", e));
+        }
+        finally
+        {
+            _completion.TrySetResult();
+        }
+    }
+
+    // The exit path runs once per guest I/O access: compile it optimized from the start.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool StopRequested()
+    {
+        while (_commands.Reader.TryRead(out var command))
+        {
+            if (command == VcpuCommand.Stop)
+            {
+                return true;
+            }
+        }
+        return _latch.Exit is not null;
+    }
+
+    /// <summary>Handles one exit; returns how the VM ends, or null to keep running.</summary>
+    // The exit path runs once per guest I/O access: compile it optimized from the start.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private VmExit? HandleExit(KvmExitReason reason)
+    {
+        switch (reason)
+        {
+            case KvmExitReason.Io:
+                HandlePortIo();
+                return null;
+            case KvmExitReason.Mmio:
+                HandleMmio();
+                return null;
+            case KvmExitReason.Intr:
+                // A kick (or another signal): consume it and clear immediate_exit, then look at the commands.
+                VcpuKickSignal.ConsumePending();
+                _vcpu.RequestImmediateExit(false);
+                return null;
+            case KvmExitReason.Hlt:
+                return new VmExit(VmExitReason.Shutdown, $"vcpu{_vcpu.Id} halted with interrupts unable to wake it");
+            case KvmExitReason.Shutdown:
+                return new VmExit(VmExitReason.Shutdown, $"vcpu{_vcpu.Id}: triple fault (KVM_EXIT_SHUTDOWN)");
+            case KvmExitReason.InternalError:
+                return new VmExit(VmExitReason.InternalError,
+                    $"vcpu{_vcpu.Id}: KVM internal error, suberror {_vcpu.ExitUnionWord(KvmRunLayout.InternalSuberror)}");
+            case KvmExitReason.FailEntry:
+                return new VmExit(VmExitReason.InternalError,
+                    $"vcpu{_vcpu.Id}: VM entry failed, hardware reason 0x{_vcpu.ExitUnionQword(KvmRunLayout.HardwareReason):x}");
+            case KvmExitReason.SystemEvent:
+                return SystemEvent(_vcpu.ExitUnionWord(KvmRunLayout.SystemEventType));
+            default:
+                return new VmExit(VmExitReason.InternalError, $"vcpu{_vcpu.Id}: unexpected KVM exit {reason} ({(uint)reason})");
+        }
+    }
+
+    private VmExit SystemEvent(uint type) => type switch
+    {
+        1 => new VmExit(VmExitReason.PowerOff, $"vcpu{_vcpu.Id}: system event shutdown"),
+        2 => new VmExit(VmExitReason.Reboot, $"vcpu{_vcpu.Id}: system event reset"),
+        _ => new VmExit(VmExitReason.InternalError, $"vcpu{_vcpu.Id}: system event {type}"),
+    };
+
+    // The exit path runs once per guest I/O access: compile it optimized from the start.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void HandlePortIo()
+    {
+        var io = _vcpu.PortIo;
+        var data = _vcpu.PortIoData(io);
+        var found = _ports.TryFind(io.Port, out var device, out var offset);
+        for (var i = 0; i < (int)io.Count; i++)
+        {
+            var item = data.Slice(i * io.Size, io.Size);
+            if (!found)
+            {
+                // Nothing there: reads float high, writes vanish, as on an empty ISA bus.
+                if (!io.IsWrite)
+                {
+                    item.Fill(0xFF);
+                }
+            }
+            else if (io.IsWrite)
+            {
+                device.Write(offset, item);
+            }
+            else
+            {
+                device.Read(offset, item);
+            }
+        }
+    }
+
+    // The exit path runs once per guest I/O access: compile it optimized from the start.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void HandleMmio()
+    {
+        var mmio = _vcpu.Mmio;
+        var data = _vcpu.MmioData[..mmio.Length];
+        if (!_mmio.TryFind(mmio.Address, out var device, out var offset))
+        {
+            if (!mmio.IsWrite)
+            {
+                data.Fill(0xFF);
+            }
+            return;
+        }
+        if (mmio.IsWrite)
+        {
+            device.Write(offset, data);
+        }
+        else
+        {
+            device.Read(offset, data);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+using Concierge.Vmm.Devices;
+using Concierge.Vmm.Kvm;
+using Concierge.Vmm.Memory;
+
+namespace Concierge.Vmm;
+
+/// <summary>
+/// Everything one VM owns, gathered while <see cref="VmBuilder"/> runs and handed to
+/// <see cref="VirtualMachine"/>. It is also the <see cref="IVmDeviceHost"/> devices see.
+/// Disposal releases devices first, then vCPUs, the VM fd, guest RAM and /dev/kvm.
+/// </summary>
+internal sealed class VmParts : IVmDeviceHost, IDisposable
+{
+    private readonly List<IDisposable> _resources = [];
+    private GuestMemory? _memory;
+    private KvmVm? _vm;
+
+    public VmParts(VmSpec spec, VmConsole console)
+    {
+        Spec = spec;
+        Console = console;
+    }
+
+    public VmSpec Spec { get; }
+
+    public VmConsole Console { get; }
+
+    public VmExitLatch Latch { get; } = new();
+
+    public DeviceBus Ports { get; } = new("port I/O");
+
+    public DeviceBus Mmio { get; } = new("MMIO");
+
+    public KvmSystem? Kvm { get; set; }
+
+    public KvmVm Vm
+    {
+        get => _vm ?? throw new InvalidOperationException("the VM is not created yet");
+        set => _vm = value;
+    }
+
+    public List<KvmVcpu> Vcpus { get; } = [];
+
+    /// <inheritdoc />
+    public GuestMemory Memory
+    {
+        get => _memory ?? throw new InvalidOperationException("guest memory is not allocated yet");
+        set => _memory = value;
+    }
+
+    /// <inheritdoc />
+    public int VcpuCount => Spec.Vcpus;
+
+    /// <inheritdoc />
+    public IMsiSignaler MsiSignaler => new KvmMsiSignaler(Vm);
+
+    /// <inheritdoc />
+    public void AddPortIoDevice(ushort port, ushort length, IBusDevice device)
+    {
+        Ports.Register(port, length, device);
+        TrackIfDisposable(device);
+    }
+
+    /// <inheritdoc />
+    public void AddMmioDevice(ulong address, ulong length, IBusDevice device)
+    {
+        if (Memory.Regions.Any(region => address < region.End && region.GuestAddress < address + length))
+        {
+            throw new InvalidOperationException($"MMIO range 0x{address:x}+0x{length:x} overlaps guest RAM");
+        }
+        Mmio.Register(address, length, device);
+        TrackIfDisposable(device);
+    }
+
+    /// <inheritdoc />
+    public IInterruptLine GetInterruptLine(uint gsi) => new KvmInterruptLine(Vm, gsi);
+
+    /// <inheritdoc />
+    public EventFd AddIoEventFd(ulong address, uint length, bool portIo, ulong? dataMatch = null)
+    {
+        var eventFd = EventFd.Create();
+        _resources.Add(eventFd);
+        Vm.SetIoeventfd(eventFd, address, length, portIo, dataMatch, assign: true);
+        return eventFd;
+    }
+
+    /// <inheritdoc />
+    public EventFd AddIrqFd(uint gsi)
+    {
+        var eventFd = EventFd.Create();
+        _resources.Add(eventFd);
+        Vm.SetIrqfd(eventFd, gsi, assign: true);
+        return eventFd;
+    }
+
+    /// <inheritdoc />
+    public void AddDisposable(IDisposable resource) => _resources.Add(resource);
+
+    /// <inheritdoc />
+    public void Fail(Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        Latch.TrySet(new VmExit(VmExitReason.Fault, error.Message, error));
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        for (var i = _resources.Count - 1; i >= 0; i--)
+        {
+            _resources[i].Dispose();
+        }
+        _resources.Clear();
+        Vcpus.ForEach(vcpu => vcpu.Dispose());
+        Vcpus.Clear();
+        _vm?.Dispose();
+        _memory?.Dispose();
+        Kvm?.Dispose();
+        Console.Dispose();
+    }
+
+    private void TrackIfDisposable(IBusDevice device)
+    {
+        if (device is IDisposable disposable && !_resources.Contains(disposable))
+        {
+            _resources.Add(disposable);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+namespace Concierge.Vmm;
+
+/// <summary>
+/// What to run: an immutable, validated description of a VM. Construction rejects impossible
+/// values with <see cref="VmConfigException"/>; the files themselves are checked when the VM is built.
+/// </summary>
+public sealed record VmSpec
+{
+    /// <summary>
+    /// A command line for the stock Debian kernel that boots quietly and fast on this monitor:
+    /// serial console, keyboard-controller reboot, reboot on panic, only the one UART we emulate,
+    /// and no early PCI scans (<c>pci=noearly</c>): on an AMD CPU the kernel's AGP/GART aperture
+    /// checks and early quirks probe all 256 buses through port I/O, some 30,000 exits that cost
+    /// seconds under nested virtualization. Normal PCI enumeration later is unaffected. <c>noacpi</c>
+    /// makes the kernel scan PCI bus 0 through port 0xCF8 itself: our ACPI tables exist for
+    /// power-off and the MADT and declare no PCI host bridge, so ACPI-driven scanning would find
+    /// no PCI devices; MSI/MSI-X need no ACPI.
+    /// </summary>
+    public const string DefaultCommandLine = "console=ttyS0 quiet reboot=k panic=-1 8250.nr_uarts=1 pci=noearly,noacpi";
+
+    /// <summary>Most vCPUs per VM (limited by the MP table's 1 KiB area; KVM may allow fewer).</summary>
+    public const int MaxVcpus = 32;
+
+    /// <summary>Least guest memory in MiB: the stock kernel decompresses above 16 MiB and needs room.</summary>
+    public const int MinMemoryMiB = 64;
+
+    /// <summary>Most guest memory in MiB (1 TiB).</summary>
+    public const int MaxMemoryMiB = 1 << 20;
+
+    /// <summary>Longest command line accepted here (the kernel's own limit is checked at load).</summary>
+    public const int MaxCommandLineLength = 4096;
+
+    /// <summary>Creates and validates a spec.</summary>
+    /// <exception cref="VmConfigException">A value is out of range.</exception>
+    public VmSpec(string kernelPath, string? initrdPath, int vcpus, int memoryMiB, string commandLine = DefaultCommandLine)
+    {
+        if (string.IsNullOrWhiteSpace(kernelPath))
+        {
+            throw new VmConfigException("a kernel path is required");
+        }
+        if (initrdPath is not null && string.IsNullOrWhiteSpace(initrdPath))
+        {
+            throw new VmConfigException("the initrd path is empty (pass null for none)");
+        }
+        if (vcpus is < 1 or > MaxVcpus)
+        {
+            throw new VmConfigException($"vCPU count {vcpus} is outside 1..{MaxVcpus}");
+        }
+        if (memoryMiB is < MinMemoryMiB or > MaxMemoryMiB)
+        {
+            throw new VmConfigException($"memory {memoryMiB} MiB is outside {MinMemoryMiB}..{MaxMemoryMiB} MiB");
+        }
+        ArgumentNullException.ThrowIfNull(commandLine);
+        if (commandLine.Length > MaxCommandLineLength || commandLine.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new VmConfigException($"the kernel command line must be at most {MaxCommandLineLength} characters without NULs");
+        }
+        KernelPath = kernelPath;
+        InitrdPath = initrdPath;
+        Vcpus = vcpus;
+        MemoryMiB = memoryMiB;
+        CommandLine = commandLine;
+    }
+
+    /// <summary>Path of the bzImage kernel.</summary>
+    public string KernelPath { get; }
+
+    /// <summary>Path of the initramfs (cpio, optionally compressed), or null.</summary>
+    public string? InitrdPath { get; }
+
+    /// <summary>Number of vCPUs.</summary>
+    public int Vcpus { get; }
+
+    /// <summary>Guest RAM in MiB.</summary>
+    public int MemoryMiB { get; }
+
+    /// <summary>The kernel command line.</summary>
+    public string CommandLine { get; }
+
+    /// <summary>Guest RAM in bytes.</summary>
+    public ulong MemoryBytes => (ulong)MemoryMiB << 20;
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The product demo: a private bus, the real service on it (a child process with --address),
+# and vmc driving one VM of the built-in guest from start to stop. Needs /dev/kvm: run it
+# through sandbox/run (directly where /dev/kvm works, else inside an emulated L1 guest).
+#
+#   sandbox/run demo/run.sh        (after ./dev.sh build; CONFIGURATION=Debug for a Debug build)
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+configuration=${CONFIGURATION:-Release}
+service=$repo/Concierge.Service/bin/$configuration/net10.0/concierge
+vmc_exe=$repo/Concierge.Vmc/bin/$configuration/net10.0/vmc
+guest=${CONCIERGE_CACHE:-$repo/.cache}/guest/current
+for file in "$service" "$vmc_exe" "$guest/vmlinuz" "$guest/initramfs.cpio.gz"; do
+  [ -e "$file" ] || { echo "demo: $file is missing; run ./dev.sh build (and guest/build.sh)" >&2; exit 1; }
+done
+[ -w /dev/kvm ] || { echo "demo: no /dev/kvm here; run it as 'sandbox/run demo/run.sh'" >&2; exit 1; }
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The service reads its system image directory: vmlinuz and initramfs.cpio.gz.
+mkdir -p "$work/images" "$work/state"
+ln -s "$guest/vmlinuz" "$work/images/vmlinuz"
+ln -s "$guest/initramfs.cpio.gz" "$work/images/initramfs.cpio.gz"
+
+cat > "$work/bus.conf" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path=$work/bus</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/><allow own="*"/><allow send_destination="*"/><allow receive_sender="*"/>
+  </policy>
+</busconfig>
+CONF
+dbus-daemon --config-file="$work/bus.conf" --nofork --nopidfile --nosyslog --print-address=3 3>"$work/address" &
+pids+=($!)
+for _ in $(seq 100); do [ -s "$work/address" ] && break; sleep 0.1; done
+address=$(head -n 1 "$work/address")
+
+"$service" --address "$address" --state-dir "$work/state" --image-dir "$work/images" --log-level warning &
+pids+=($!)
+
+vmc() { "$vmc_exe" --address "$address" "$@"; }
+show() { printf '\n$ vmc %s\n' "$*"; vmc "$@"; }
+
+started=$(date +%s.%N)
+for _ in $(seq 100); do vmc list >/dev/null 2>&1 && break; sleep 0.1; done
+
+show start demo
+sleep 3   # a few heartbeats
+show list
+show info demo
+show exec demo -- sh -c 'echo "hostname: $(hostname)"; echo "PID 1: $(cat /proc/1/comm)"'
+show list
+show stop demo
+show list
+awk -v start="$started" -v end="$(date +%s.%N)" 'BEGIN { printf "\ndemo finished in %.1f s\n", end - start }'

@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# The one entry point for working on Concierge.
+#
+#   ./dev.sh demo      build, then show a VM booting under our monitor (in the KVM sandbox if needed)
+#   ./dev.sh test      install what is missing, build, run every test category; prints
+#                      "N passed, N failed, N skipped" over all runs and fails if anything did
+#   ./dev.sh build     install what is missing and build the solution
+#   ./dev.sh install [--root DIR]           publish the service and vmc and install them (see README)
+#   ./dev.sh uninstall [--root DIR] [--purge]  remove what install put in place; --purge also
+#                      deletes /var/lib/concierge (VM definitions and disk images)
+#
+# Tests run in two groups: Unit, Bus and Guest on this machine, Kvm through sandbox/run
+# (directly where /dev/kvm works, otherwise inside an emulated L1 guest with nested KVM).
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")" && pwd)
+cd "$repo"
+configuration=Release
+tests_exe=$repo/Concierge.Tests/bin/$configuration/net10.0/Concierge.Tests
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { echo "dev.sh: $*" >&2; exit 1; }
+
+# Debian packages the build and the tests use, as "command package" pairs.
+required_tools=(
+  "qemu-system-x86_64 qemu-system-x86"
+  "busybox busybox-static"
+  "cpio cpio"
+  "dbus-daemon dbus-daemon"
+  "dbus-send dbus-bin"
+  "dbus-test-tool dbus-tests"
+  "gdbus libglib2.0-bin"
+  "busctl systemd"
+  "mkfs.ext4 e2fsprogs"
+  "gcc gcc"
+  "ipcmk util-linux"
+  "dpkg-deb dpkg"
+)
+
+install_missing_packages() {
+  local missing=() pair
+  for pair in "${required_tools[@]}"; do
+    set -- $pair
+    command -v "$1" >/dev/null 2>&1 || missing+=("$2")
+  done
+  [ -f /usr/include/linux/kvm.h ] || missing+=(linux-libc-dev)
+  [ ${#missing[@]} -eq 0 ] && return
+  [ "$(id -u)" -eq 0 ] || die "missing packages (${missing[*]}); run as root or install them: apt-get install ${missing[*]}"
+  say "installing ${missing[*]}"
+  apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build() {
+  install_missing_packages
+  command -v dotnet >/dev/null || die "the .NET 10 SDK is not on PATH (https://dot.net)"
+  say "fetching Debian's kernel"
+  guest/fetch-kernel.sh >/dev/null
+  say "building ($configuration)"
+  dotnet build Concierge.sln -c "$configuration" -nologo -clp:NoSummary -v:q
+  say "building the guest image (kernel, initramfs with concierge-init, test rootfs)"
+  guest/build.sh >/dev/null
+}
+
+# Runs the test executable with a filter, appends its counts to $counts, returns its status.
+counts=$(mktemp)
+trap 'rm -f "$counts"' EXIT
+run_tests() {
+  local label=$1 log status
+  shift
+  log=$(mktemp)
+  say "$label tests"
+  set +e
+  "$@" --no-ansi --progress off 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+  set -e
+  # The runner ends with "total: N / failed: N / succeeded: N / skipped: N".
+  awk -v label="$label" '
+    /^ *failed: *[0-9]+/    { failed = $2 }
+    /^ *succeeded: *[0-9]+/ { passed = $2 }
+    /^ *skipped: *[0-9]+/   { skipped = $2; seen = 1 }
+    END { if (seen) print label, passed + 0, failed + 0, skipped + 0; else print label, 0, 0, 0, "none" }
+  ' "$log" >> "$counts"
+  rm -f "$log"
+  return "$status"
+}
+
+test_all() {
+  build
+  local failures=0
+  run_tests host "$tests_exe" --filter "TestCategory!=Kvm" --timeout 45m || failures=$((failures + 1))
+  run_tests kvm sandbox/run "$tests_exe" --filter "TestCategory=Kvm" --timeout 45m || failures=$((failures + 1))
+
+  local passed=0 failed=0 skipped=0 label p f s none
+  while read -r label p f s none; do
+    passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+    if [ -n "${none:-}" ]; then
+      echo "dev.sh: the $label tests did not run (no summary from the runner)" >&2
+      failures=$((failures + 1))
+    fi
+  done < "$counts"
+  echo "$passed passed, $failed failed, $skipped skipped"
+  [ "$failures" -eq 0 ] && [ "$failed" -eq 0 ]
+}
+
+demo() {
+  build
+  say "booting a VM under Concierge's monitor"
+  sandbox/run "$tests_exe" --no-ansi --filter "TestCategory=Kvm" --output detailed
+}
+
+# ---------------------------------------------------------------- install / uninstall
+# Where install puts things (relative to the root, "/" on a real machine).
+lib_dir=/usr/lib/concierge
+guest_dir=/usr/share/concierge/guest
+installed_files=(
+  /usr/share/dbus-1/system.d/org.chromium.VmConcierge.conf
+  /usr/lib/systemd/system/concierge.service
+  /usr/lib/sysusers.d/concierge.conf
+  /usr/lib/tmpfiles.d/concierge.conf
+)
+did() { printf '  %s\n' "$*"; }
+
+# Parses --root DIR and --purge into $root and $purge.
+root=
+purge=
+parse_install_options() {
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --root) [ $# -ge 2 ] || die "--root needs a directory"; root=$(mkdir -p "$2" && cd "$2" && pwd); shift 2 ;;
+      --purge) purge=1; shift ;;
+      *) die "unknown option '$1' (install [--root DIR], uninstall [--root DIR] [--purge])" ;;
+    esac
+  done
+  if [ -z "$root" ] && [ "$(id -u)" -ne 0 ]; then
+    die "installing into / needs root (or use --root DIR for a scratch root)"
+  fi
+}
+
+# True when systemd is PID 1 on this machine and we act on the real root.
+systemd_runs_here() { [ -z "$root" ] && [ "$(ps -p 1 -o comm= 2>/dev/null)" = systemd ]; }
+
+# The guest artifacts (kernel, initramfs, test rootfs), built (or found cached) by guest/build.sh.
+guest_artifacts() { guest/build.sh | tail -n 1; }
+
+install_all() {
+  parse_install_options "$@"
+  command -v dotnet >/dev/null || die "the .NET 10 SDK is not on PATH (https://dot.net)"
+  local stage
+  stage=$(mktemp -d)
+  say "publishing the service and vmc ($configuration)"
+  dotnet publish Concierge.Service -c "$configuration" -o "$stage" -nologo -v:q -clp:NoSummary >/dev/null
+  dotnet publish Concierge.Vmc -c "$configuration" -o "$stage" -nologo -v:q -clp:NoSummary >/dev/null
+  say "installing into ${root:-/}"
+  install -d -m 0755 "$root$lib_dir" "$root/usr/bin"
+  cp -a "$stage/." "$root$lib_dir/"
+  rm -rf "$stage"
+  did "$lib_dir/ (concierge, vmc and their libraries)"
+  ln -sfn "$lib_dir/vmc" "$root/usr/bin/vmc"
+  did "/usr/bin/vmc -> $lib_dir/vmc"
+  install -D -m 0644 dbus-policy/org.chromium.VmConcierge.conf "$root${installed_files[0]}"
+  install -D -m 0644 systemd/concierge.service "$root${installed_files[1]}"
+  install -D -m 0644 systemd/concierge.sysusers "$root${installed_files[2]}"
+  install -D -m 0644 systemd/concierge.tmpfiles "$root${installed_files[3]}"
+  local file
+  for file in "${installed_files[@]}"; do did "$file"; done
+
+  local guest
+  guest=$(guest_artifacts)
+  install -d -m 0755 "$root$guest_dir"
+  if [ -n "$guest" ] && [ -f "$guest/vmlinuz" ]; then
+    # The service's default --image-dir is this directory, under these same names.
+    for file in vmlinuz initramfs.cpio.gz rootfs.ext4; do
+      if [ -f "$guest/$file" ]; then
+        install -m 0644 "$guest/$file" "$root$guest_dir/$file"
+        did "$guest_dir/$file"
+      fi
+    done
+  else
+    echo "dev.sh: no guest image built yet (guest/build.sh); $guest_dir left empty" >&2
+  fi
+
+  say "creating the user, group and directories"
+  # A scratch root gets its own /etc, so sysusers writes its passwd and group there.
+  [ -z "$root" ] || install -d -m 0755 "$root/etc"
+  systemd-sysusers ${root:+--root="$root"} concierge.conf
+  did "systemd-sysusers concierge.conf (user and group concierge)"
+  systemd-tmpfiles --create ${root:+--root="$root"} concierge.conf
+  did "systemd-tmpfiles --create concierge.conf (/var/lib/concierge)"
+  if systemd_runs_here; then
+    systemctl daemon-reload && did "systemctl daemon-reload"
+    systemctl reload dbus.service 2>/dev/null || systemctl reload dbus-broker.service 2>/dev/null || true
+    did "reloaded the bus configuration"
+    echo "Next: 'systemctl enable --now concierge', and 'usermod -aG concierge USER' for each user of vmc."
+  else
+    echo "systemd is not PID 1 here (or --root was given): no daemon-reload, no bus reload."
+  fi
+}
+
+uninstall_all() {
+  parse_install_options "$@"
+  say "uninstalling from ${root:-/}"
+  if systemd_runs_here; then
+    systemctl disable --now concierge.service 2>/dev/null && did "systemctl disable --now concierge" || true
+  fi
+  if [ -L "$root/usr/bin/vmc" ] && [ "$(readlink "$root/usr/bin/vmc")" = "$lib_dir/vmc" ]; then
+    rm -f "$root/usr/bin/vmc" && did "removed /usr/bin/vmc"
+  fi
+  local path
+  for path in "$lib_dir" "${installed_files[@]}" /usr/share/concierge; do
+    if [ -e "$root$path" ]; then
+      rm -rf "${root:?}$path" 2>/dev/null || rm -rf "$root$path"
+      did "removed $path"
+    fi
+  done
+  if [ -n "$purge" ]; then
+    rm -rf "$root/var/lib/concierge" "$root/var/log/concierge" && did "removed /var/lib/concierge and /var/log/concierge (--purge)"
+  else
+    echo "kept /var/lib/concierge (VM definitions and disk images); --purge removes it. The user concierge stays (sysusers never deletes users)."
+  fi
+  if systemd_runs_here; then
+    systemctl daemon-reload && did "systemctl daemon-reload"
+    systemctl reload dbus.service 2>/dev/null || systemctl reload dbus-broker.service 2>/dev/null || true
+    did "reloaded the bus configuration"
+  fi
+}
+
+case "${1:-}" in
+  test) test_all ;;
+  demo) demo ;;
+  build) build ;;
+  install) shift; install_all "$@" ;;
+  uninstall) shift; uninstall_all "$@" ;;
+  *) awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac
