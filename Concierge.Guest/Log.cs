@@ -4,8 +4,10 @@ namespace Concierge.Guest;
 
 /// <summary>
 /// The init's log: one line per event, "concierge-init: ..." like maitred's "maitred: "
-/// prefix. As PID 1 it writes to /dev/kmsg (so lines land in the kernel log and on the
-/// serial console next to the kernel's own), otherwise to standard error.
+/// prefix, always on standard error (as PID 1 that is /dev/console, the serial console the
+/// host keeps as the VM's console log). As PID 1 each line also goes to /dev/kmsg so the
+/// guest's own dmesg has it: the kernel prints kmsg lines on the console only above the
+/// console log level, and "quiet" (which keeps boots fast) hides info and warnings.
 /// </summary>
 internal static class Log
 {
@@ -20,7 +22,7 @@ internal static class Log
     /// </summary>
     private static readonly FileStream Stderr = new(new Microsoft.Win32.SafeHandles.SafeFileHandle(2, ownsHandle: false), FileAccess.Write, bufferSize: 0);
 
-    /// <summary>Sends further lines to /dev/kmsg; stays on standard error if it cannot be opened.</summary>
+    /// <summary>Copies further lines to /dev/kmsg; logs on standard error only if it cannot be opened.</summary>
     public static void UseKernelLog()
     {
         try
@@ -56,7 +58,6 @@ internal static class Log
                 {
                     // One write per record: /dev/kmsg turns each write into one log line.
                     kmsg.Write(Encoding.UTF8.GetBytes($"<{level}>{Prefix}{message}\n"));
-                    return;
                 }
                 catch (IOException)
                 {

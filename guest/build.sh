@@ -32,8 +32,8 @@ need_packages=()
 clang=$(command -v clang || ls /usr/bin/clang-[0-9]* 2>/dev/null | grep -E '/clang-[0-9]+$' | sort -V | tail -1 || true)
 [ -n "$clang" ] || need_packages+=(clang)
 [ -e /usr/include/zlib.h ] || need_packages+=(zlib1g-dev)
-[ -x /bin/busybox ] && /bin/busybox --help 2>&1 | grep -q 'statically linked\|BusyBox' && file -L /bin/busybox 2>/dev/null | grep -q 'statically linked' \
-  || need_packages+=(busybox-static)
+# The test disk needs the static busybox (the dynamic one would need its libraries in the image).
+dpkg-query -W -f '${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed' || need_packages+=(busybox-static)
 command -v mkfs.ext4 >/dev/null || need_packages+=(e2fsprogs)
 command -v cpio >/dev/null || need_packages+=(cpio)
 if [ ${#need_packages[@]} -gt 0 ]; then

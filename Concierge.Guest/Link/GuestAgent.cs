@@ -48,6 +48,8 @@ internal sealed class GuestAgent(ProcessSpawner spawner, GuestAgentOptions optio
         {
             return Failed(result, e.Message);
         }
+        Log.Info($"exec {request.RequestId}: started {request.Argv[0]} as pid {child.Pid}");
+        ExitStatus exit;
         var stdout = BoundedOutput.ReadAsync(child.StandardOutput!, limit, cancellationToken);
         var stderr = BoundedOutput.ReadAsync(child.StandardError!, limit, cancellationToken);
         using (child.StandardOutput)
@@ -58,7 +60,7 @@ internal sealed class GuestAgent(ProcessSpawner spawner, GuestAgentOptions optio
                 result.TimedOut = true;
                 Libc.Kill(child.Pid, Libc.SIGKILL);
             }
-            var exit = await child.Exited;
+            exit = await child.Exited;
             result.Status = exit.Status;
             result.Code = exit.Code;
             (var outBytes, result.StdoutTruncated) = await stdout;
@@ -66,6 +68,7 @@ internal sealed class GuestAgent(ProcessSpawner spawner, GuestAgentOptions optio
             result.Stdout = ByteString.CopyFrom(outBytes);
             result.Stderr = ByteString.CopyFrom(errBytes);
         }
+        Log.Info($"exec {request.RequestId}: {exit}{(result.TimedOut ? " (timed out)" : "")}");
         return result;
     }
 

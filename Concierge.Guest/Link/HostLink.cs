@@ -84,6 +84,8 @@ internal sealed class HostLink
     private async Task ServeAsync(Stream stream, CancellationToken cancellationToken)
     {
         using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // A read blocked in the transport may not see the token: ending the stream ends it.
+        using var endStream = session.Token.Register(stream.Dispose);
         var writeLock = new SemaphoreSlim(1, 1);
         await WriteAsync(stream, writeLock, new GuestMessage { Hello = _agent.DescribeGuest() }, session.Token);
         Log.Info($"host link: connected to {_transport.Describe()}");
@@ -95,13 +97,10 @@ internal sealed class HostLink
         };
         var first = await Task.WhenAny(loops);
         await session.CancelAsync();
-        try
+        // The others end because the session did (cancelled, or the stream ended under them): the first one says why.
+        foreach (var loop in loops)
         {
-            await Task.WhenAll(loops);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // The other loops stopped because the session ended; the first one says why.
+            await loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         await first;
     }

@@ -20,7 +20,7 @@ internal sealed class VsockTransport(uint cid, uint port) : IHostTransport
 
     public string Describe() => $"vsock:{cid}:{port}";
 
-    private FileStream Connect()
+    private SocketFileStream Connect()
     {
         var fd = Libc.SocketFd(Libc.AF_VSOCK, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
         if (fd < 0)

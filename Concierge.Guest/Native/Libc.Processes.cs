@@ -6,6 +6,14 @@ namespace Concierge.Guest.Native;
 internal static partial class Libc
 {
     public const int WNOHANG = 1;
+    public const int WEXITED = 4;
+    public const int WNOWAIT = 0x01000000;
+
+    /// <summary>waitid's idtype for "any child".</summary>
+    public const int P_ALL = 0;
+
+    /// <summary>sizeof(siginfo_t).</summary>
+    public const int SiginfoBytes = 128;
 
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
@@ -56,6 +64,9 @@ internal static partial class Libc
 
     [LibraryImport("libc", EntryPoint = "execve", SetLastError = true)]
     public static unsafe partial int Execve(byte* path, byte** argv, byte** envp);
+
+    [LibraryImport("libc", EntryPoint = "waitid", SetLastError = true)]
+    public static unsafe partial int Waitid(int idType, int id, void* info, int options);
 
     [LibraryImport("libc", EntryPoint = "waitpid", SetLastError = true)]
     public static partial int Waitpid(int pid, out int status, int options);

@@ -12,6 +12,7 @@ internal static partial class Libc
     public const int AF_UNIX = 1;
     public const int AF_VSOCK = 40;
     public const int SOCK_STREAM = 1;
+    public const int SHUT_RDWR = 2;
 
     /// <summary>struct sockaddr_vm: 16 bytes.</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -29,6 +30,9 @@ internal static partial class Libc
 
     [LibraryImport("libc", EntryPoint = "connect", SetLastError = true)]
     public static partial int Connect(int fd, in SockaddrVm address, uint length);
+
+    [LibraryImport("libc", EntryPoint = "shutdown", SetLastError = true)]
+    public static partial int Shutdown(int fd, int how);
 
     [LibraryImport("libc", EntryPoint = "socketpair", SetLastError = true)]
     public static unsafe partial int Socketpair(int domain, int type, int protocol, int* fds);

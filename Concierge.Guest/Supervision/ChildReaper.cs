@@ -5,32 +5,39 @@ namespace Concierge.Guest.Supervision;
 
 /// <summary>
 /// Collects every exited child so none stays a zombie, and completes the exit task of the
-/// ones we track. As PID 1 (or a child subreaper) it reaps with waitpid(-1): orphans of
-/// the whole system end up as our children. In a process that also uses
-/// System.Diagnostics.Process (the test runner) it must only wait for its own pids, or it
-/// would steal the runtime's children: that is <see cref="ReapAll"/> false.
-/// A dedicated thread waits for SIGCHLD (with a timeout, so a coalesced or missed signal
-/// costs at most one poll interval, never a leaked zombie).
+/// ones we track. It runs one of two ways, chosen by <see cref="ReapAll"/>:
+/// <list type="bullet">
+/// <item>Reaping all (PID 1, or a child subreaper): orphans of the whole system end up as our
+/// children, so a dedicated thread blocks in waitpid(-1). It never registers for SIGCHLD:
+/// once anything does, .NET's own signal thread reaps every child of a PID 1 itself (so that
+/// a .NET app run as a container's init leaves no zombies), and the statuses Exec and the
+/// supervisor wait for would be lost to it.</item>
+/// <item>Reaping only tracked pids: in a process that also uses System.Diagnostics.Process
+/// (the test runner) waitpid(-1) would steal the runtime's children. The thread waits for
+/// SIGCHLD and then asks each tracked pid.</item>
+/// </list>
+/// Either way an idle wait has a timeout, so a coalesced or missed wake-up costs at most one
+/// poll interval, never a leaked zombie.
 /// </summary>
 internal sealed class ChildReaper : IDisposable
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
-    private readonly Lock _lock = new();
+    /// <summary>Guards <see cref="_tracked"/>; also the monitor the thread sleeps on.</summary>
+    private readonly object _gate = new();
     private readonly Dictionary<int, TaskCompletionSource<ExitStatus>> _tracked = [];
-    private readonly AutoResetEvent _wake = new(false);
-    private readonly PosixSignalRegistration _sigchld;
+    private readonly PosixSignalRegistration? _sigchld;
     private readonly Thread _thread;
     private volatile bool _disposed;
-    private bool _hasChildren = true;
 
     public ChildReaper(bool reapAll)
     {
         ReapAll = reapAll;
-        _sigchld = OperatingSystem.IsWindows()
-            ? throw new PlatformNotSupportedException("reaping children is a Unix thing")
-            : PosixSignalRegistration.Create(PosixSignal.SIGCHLD, _ => _wake.Set());
-        _thread = new Thread(Run) { IsBackground = true, Name = "reaper" };
+        if (!reapAll)
+        {
+            _sigchld = PosixSignalRegistration.Create(PosixSignal.SIGCHLD, _ => Wake());
+        }
+        _thread = new Thread(reapAll ? ReapAllChildren : ReapTrackedChildren) { IsBackground = true, Name = "reaper" };
         _thread.Start();
     }
 
@@ -41,19 +48,19 @@ internal sealed class ChildReaper : IDisposable
     public event Action<int, ExitStatus>? UntrackedReaped;
 
     /// <summary>
-    /// Runs <paramref name="spawn"/> (which returns the new pid) and tracks the pid, without
-    /// letting the reaper run in between: the child may exit before spawn even returns.
+    /// Runs <paramref name="spawn"/> (which returns the new pid) and tracks the pid, holding the
+    /// lock the reaper needs to report a pid from before the spawn until the pid is tracked:
+    /// a child that exits before spawn even returns still reaches its waiter.
     /// </summary>
     public (int Pid, Task<ExitStatus> Exited) SpawnTracked(Func<int> spawn)
     {
         ArgumentNullException.ThrowIfNull(spawn);
-        lock (_lock)
+        lock (_gate)
         {
             var pid = spawn();
             var completion = new TaskCompletionSource<ExitStatus>(TaskCreationOptions.RunContinuationsAsynchronously);
             _tracked[pid] = completion;
-            _hasChildren = true;
-            _wake.Set();
+            Monitor.PulseAll(_gate);
             return (pid, completion.Task);
         }
     }
@@ -61,7 +68,7 @@ internal sealed class ChildReaper : IDisposable
     /// <summary>Pids started through <see cref="SpawnTracked"/> that have not been reaped yet.</summary>
     public int[] TrackedPids()
     {
-        lock (_lock)
+        lock (_gate)
         {
             return [.. _tracked.Keys];
         }
@@ -74,89 +81,116 @@ internal sealed class ChildReaper : IDisposable
     public async Task<bool> WaitForNoChildrenAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (true)
+        while (!NoChildrenLeft())
         {
-            _wake.Set();
-            lock (_lock)
-            {
-                if (_tracked.Count == 0 && (!ReapAll || !_hasChildren))
-                {
-                    return true;
-                }
-            }
             if (DateTime.UtcNow >= deadline)
             {
                 return false;
             }
             await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
         }
+        return true;
     }
 
-    private void Run()
+    private bool NoChildrenLeft()
+    {
+        lock (_gate)
+        {
+            return _tracked.Count == 0 && (!ReapAll || !AnyChildExists());
+        }
+    }
+
+    /// <summary>Whether any child, running or a zombie not yet reaped, exists (waitid with WNOWAIT reaps nothing).</summary>
+    private static unsafe bool AnyChildExists()
+    {
+        var info = stackalloc byte[Libc.SiginfoBytes];
+        return Libc.Waitid(Libc.P_ALL, 0, info, Libc.WEXITED | Libc.WNOHANG | Libc.WNOWAIT) == 0
+            || Marshal.GetLastPInvokeError() != Errno.ECHILD;
+    }
+
+    private void ReapAllChildren()
     {
         while (!_disposed)
         {
-            foreach (var (pid, status) in ReapAvailable())
+            // Blocks until any child ends, without the lock, so spawning goes on meanwhile.
+            var pid = Libc.Waitpid(-1, out var status, 0);
+            if (pid > 0)
             {
-                UntrackedReaped?.Invoke(pid, status);
+                Report(pid, status);
             }
-            _wake.WaitOne(PollInterval);
+            else if (Marshal.GetLastPInvokeError() == Errno.ECHILD)
+            {
+                // No children: sleep until a spawn, or one poll interval for orphans adopted meanwhile.
+                Sleep();
+            }
         }
     }
 
-    private List<(int Pid, ExitStatus Status)> ReapAvailable()
+    private void ReapTrackedChildren()
     {
-        var untracked = new List<(int, ExitStatus)>();
-        lock (_lock)
+        while (!_disposed)
         {
-            if (ReapAll)
+            foreach (var pid in TrackedPids())
             {
-                // Bounded: each successful waitpid removes one zombie, and there are finitely many.
-                while (true)
+                if (Libc.Waitpid(pid, out var status, Libc.WNOHANG) == pid)
                 {
-                    var pid = Libc.Waitpid(-1, out var status, Libc.WNOHANG);
-                    if (pid > 0)
-                    {
-                        Complete(pid, status, untracked);
-                        continue;
-                    }
-                    _hasChildren = pid == 0 || Marshal.GetLastPInvokeError() != Errno.ECHILD;
-                    break;
+                    Report(pid, status);
                 }
             }
-            else
-            {
-                foreach (var pid in _tracked.Keys.ToArray())
-                {
-                    if (Libc.Waitpid(pid, out var status, Libc.WNOHANG) == pid)
-                    {
-                        Complete(pid, status, untracked);
-                    }
-                }
-            }
+            Sleep();
         }
-        return untracked;
     }
 
-    private void Complete(int pid, int status, List<(int, ExitStatus)> untracked)
+    private void Report(int pid, int status)
     {
         var exit = ExitStatus.FromWaitStatus(status);
-        if (_tracked.Remove(pid, out var completion))
+        TaskCompletionSource<ExitStatus>? completion;
+        lock (_gate)
+        {
+            _tracked.Remove(pid, out completion);
+        }
+        if (completion is not null)
         {
             completion.TrySetResult(exit);
         }
         else
         {
-            untracked.Add((pid, exit));
+            UntrackedReaped?.Invoke(pid, exit);
         }
     }
 
+    private void Sleep()
+    {
+        lock (_gate)
+        {
+            if (!_disposed)
+            {
+                Monitor.Wait(_gate, PollInterval);
+            }
+        }
+    }
+
+    private void Wake()
+    {
+        lock (_gate)
+        {
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    /// <summary>
+    /// Stops the thread. When reaping all it may be blocked in waitpid for a child that is
+    /// still running: it is a background thread and ends with that child or the process, so
+    /// disposing does not wait for it then.
+    /// </summary>
     public void Dispose()
     {
         _disposed = true;
-        _wake.Set();
-        _thread.Join();
-        _sigchld.Dispose();
-        _wake.Dispose();
+        Wake();
+        _sigchld?.Dispose();
+        if (!ReapAll)
+        {
+            _thread.Join();
+        }
     }
 }

@@ -42,10 +42,27 @@ public sealed class VsockTransportTests
         // A read is pending on each side while the other side writes: the link's pattern.
         var hostReads = codec.ReadAsync(host, GuestMessage.Parser, CancellationToken.None).AsTask();
         var guestReads = codec.ReadAsync(guest, HostMessage.Parser, CancellationToken.None).AsTask();
-        await codec.WriteAsync(guest, new GuestMessage { Heartbeat = new Heartbeat { Sequence = 1 } }, CancellationToken.None);
-        await codec.WriteAsync(host, new HostMessage { Shutdown = new Shutdown { GraceMs = 2 } }, CancellationToken.None);
-        Assert.That((await hostReads.WaitAsync(TimeSpan.FromSeconds(30)))!.Heartbeat.Sequence, Is.EqualTo(1));
-        Assert.That((await guestReads.WaitAsync(TimeSpan.FromSeconds(30)))!.Shutdown.GraceMs, Is.EqualTo(2));
+        var bound = TimeSpan.FromSeconds(30);
+        await codec.WriteAsync(guest, new GuestMessage { Heartbeat = new Heartbeat { Sequence = 1 } }, CancellationToken.None).AsTask().WaitAsync(bound);
+        await codec.WriteAsync(host, new HostMessage { Shutdown = new Shutdown { GraceMs = 2 } }, CancellationToken.None).AsTask().WaitAsync(bound);
+        Assert.That((await hostReads.WaitAsync(bound))!.Heartbeat.Sequence, Is.EqualTo(1));
+        Assert.That((await guestReads.WaitAsync(bound))!.Shutdown.GraceMs, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task DisposingEndsAReadBlockedInTheKernel()
+    {
+        var (left, right) = SocketPair();
+        var guest = SocketFileStream.Open(left);
+        using var host = SocketFileStream.Open(right);
+        var read = guest.ReadAsync(new byte[16]).AsTask();
+        await Task.Delay(100);
+        Assert.That(read.IsCompleted, Is.False, "nothing was sent yet");
+
+        await guest.DisposeAsync();
+
+        Assert.That(await read.WaitAsync(TimeSpan.FromSeconds(30)), Is.Zero, "the blocked read ends at end-of-stream");
+        Assert.That(host.Read(new byte[1]), Is.Zero, "the peer sees the shutdown too");
     }
 
     [Test]
