@@ -27,25 +27,25 @@ public sealed partial class ChromeOsInterface
             case "StopVm":
             {
                 var stop = StopVmRequest.Parser.ParseFrom(request);
-                await IgnoreUnknownVm(() => _api.StopAsync(caller, Key(caller, stop.OwnerId, stop.Name))).ConfigureAwait(false);
+                await IgnoreUnknownVm(() => Api.StopAsync(caller, Key(caller, stop.OwnerId, stop.Name))).ConfigureAwait(false);
                 return new SuccessFailureResponse { Success = true };
             }
             case "SuspendVm":
             {
                 var suspend = SuspendVmRequest.Parser.ParseFrom(request);
-                await IgnoreUnknownVm(() => _api.SuspendAsync(caller, Key(caller, suspend.OwnerId, suspend.Name))).ConfigureAwait(false);
+                await IgnoreUnknownVm(() => Api.SuspendAsync(caller, Key(caller, suspend.OwnerId, suspend.Name))).ConfigureAwait(false);
                 return new SuccessFailureResponse { Success = true };
             }
             case "ResumeVm":
             {
                 var resume = ResumeVmRequest.Parser.ParseFrom(request);
-                await IgnoreUnknownVm(() => _api.ResumeAsync(caller, Key(caller, resume.OwnerId, resume.Name))).ConfigureAwait(false);
+                await IgnoreUnknownVm(() => Api.ResumeAsync(caller, Key(caller, resume.OwnerId, resume.Name))).ConfigureAwait(false);
                 return new SuccessFailureResponse { Success = true };
             }
             case "GetVmInfo":
             {
                 var get = GetVmInfoRequest.Parser.ParseFrom(request);
-                return new GetVmInfoResponse { Success = true, VmInfo = ChromeOsMessages.Info(_api.Get(caller, Key(caller, get.OwnerId, get.Name))) };
+                return new GetVmInfoResponse { Success = true, VmInfo = ChromeOsMessages.Info(Api.Get(caller, Key(caller, get.OwnerId, get.Name))) };
             }
             case "ListVms":
                 return ListVms(caller, ListVmsRequest.Parser.ParseFrom(request));
@@ -55,7 +55,7 @@ public sealed partial class ChromeOsInterface
             {
                 var destroy = DestroyDiskImageRequest.Parser.ParseFrom(request);
                 var owner = ConciergeApi.Owner(caller, destroy.CryptohomeId, "cryptohome_id");
-                var destroyed = await _api.DestroyDiskAsync(caller, owner, destroy.VmName).ConfigureAwait(false);
+                var destroyed = await Api.DestroyDiskAsync(caller, owner, destroy.VmName).ConfigureAwait(false);
                 return new DestroyDiskImageResponse { Status = destroyed ? DiskImageStatus.DiskStatusDestroyed : DiskImageStatus.DiskStatusDoesNotExist };
             }
             case "ListVmDisks":
@@ -63,7 +63,7 @@ public sealed partial class ChromeOsInterface
             case "GetVmLogs":
             {
                 var logs = GetVmLogsRequest.Parser.ParseFrom(request);
-                return new GetVmLogsResponse { Success = true, Log = _api.ReadConsole(caller, Key(caller, logs.OwnerId, logs.Name), LogTailBytes) };
+                return new GetVmLogsResponse { Success = true, Log = Api.ReadConsole(caller, Key(caller, logs.OwnerId, logs.Name), LogTailBytes) };
             }
             default:
                 throw new InvalidOperationException($"{member} is declared but has no handler");
@@ -118,7 +118,7 @@ public sealed partial class ChromeOsInterface
         };
         // From here the API owns the fds (it keeps them for the run or closes them).
         fds.Clear();
-        var view = _api.Start(caller, owner, request.Name, startRequest, out _);
+        var view = Api.Start(caller, owner, request.Name, startRequest, out _);
         return new StartVmResponse { Success = true, VmInfo = ChromeOsMessages.Info(view), Status = ChromeOsMessages.Status(view.Status.State) };
     }
 
@@ -126,7 +126,7 @@ public sealed partial class ChromeOsInterface
     {
         uint? owner = string.IsNullOrEmpty(request.OwnerId) && caller.IsRoot ? null : ConciergeApi.Owner(caller, request.OwnerId, "owner_id");
         var response = new ListVmsResponse { Success = true };
-        response.Vms.AddRange(_api.List(caller, owner).Select(ChromeOsMessages.Extended));
+        response.Vms.AddRange(Api.List(caller, owner).Select(ChromeOsMessages.Extended));
         return response;
     }
 
@@ -141,7 +141,7 @@ public sealed partial class ChromeOsInterface
         {
             throw new InvalidRequestException("storage_location", $"storage_location {request.StorageLocation} is not supported");
         }
-        var result = _api.CreateDisk(caller, owner, request.VmName, request.DiskSize);
+        var result = Api.CreateDisk(caller, owner, request.VmName, request.DiskSize);
         return new CreateDiskImageResponse
         {
             Status = result.Outcome == DiskCreateOutcome.Created ? DiskImageStatus.DiskStatusCreated : DiskImageStatus.DiskStatusExists,
@@ -152,7 +152,7 @@ public sealed partial class ChromeOsInterface
     private ListVmDisksResponse ListVmDisks(Caller caller, ListVmDisksRequest request)
     {
         var owner = ConciergeApi.Owner(caller, request.CryptohomeId, "cryptohome_id");
-        var images = _api.ListDisks(caller, owner)
+        var images = Api.ListDisks(caller, owner)
             .Where(i => string.IsNullOrEmpty(request.VmName) || i.VmName == request.VmName).ToList();
         var response = new ListVmDisksResponse { Success = true, TotalSize = images.Aggregate(0UL, (sum, i) => sum + i.SizeBytes) };
         response.Images.AddRange(images.Select(i => new VmDiskInfo

@@ -15,7 +15,7 @@ namespace Concierge.Service.DBus;
 /// and returns nothing. Refusals travel in success/failure_reason; only "Shutdown in progress"
 /// is a D-Bus error, as in Chrome OS.
 /// </summary>
-public sealed partial class ChromeOsInterface : DBusInterface
+public sealed partial class ChromeOsInterface : ApiInterface
 {
     /// <summary>The interface name (also the bus name, and the root object's path spelled with dots).</summary>
     public const string InterfaceName = "org.chromium.VmConcierge";
@@ -48,16 +48,9 @@ public sealed partial class ChromeOsInterface : DBusInterface
         ],
     };
 
-    private readonly ConciergeApi _api;
-    private readonly CallerResolver _callers;
-    private readonly ILogger _log;
-
     internal ChromeOsInterface(ConciergeApi api, CallerResolver callers, ILogger log)
-        : base(Metadata)
+        : base(Metadata, api, callers, log)
     {
-        _api = api;
-        _callers = callers;
-        _log = log;
     }
 
     /// <inheritdoc />
@@ -76,14 +69,14 @@ public sealed partial class ChromeOsInterface : DBusInterface
                 fds.Add(reader.ReadUnixFd());
             }
         }
-        ApiCall.Run(context, _log, async () =>
+        ApiCall.Run(context, Logger, async () =>
         {
             try
             {
-                var caller = await _callers.ResolveAsync(context).ConfigureAwait(false);
+                var caller = await Callers.ResolveAsync(context).ConfigureAwait(false);
                 if (member == "StopAllVms")
                 {
-                    await _api.StopAllAsync(caller).ConfigureAwait(false);
+                    await Api.StopAllAsync(caller).ConfigureAwait(false);
                     return ApiReply.Empty;
                 }
                 IMessage response;
@@ -99,7 +92,7 @@ public sealed partial class ChromeOsInterface : DBusInterface
                 {
                     if (ApiErrors.IsUnexpected(e))
                     {
-                        _log.Error(e, "{Member} from uid {Uid} failed", member, caller.Uid);
+                        Logger.Error(e, "{Member} from uid {Uid} failed", member, caller.Uid);
                     }
                     response = Failure(member, ApiErrors.Map(e).Message);
                 }

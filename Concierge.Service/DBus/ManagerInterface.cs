@@ -12,7 +12,7 @@ namespace Concierge.Service.DBus;
 /// InvalidArgs (bad name or option), org.chromium.VmConcierge.Error.NoSuchVm, .InvalidState,
 /// AccessDenied (an image path the caller may not use), Failed.
 /// </summary>
-public sealed class ManagerInterface : DBusInterface
+public sealed class ManagerInterface : ApiInterface
 {
     /// <summary>The interface name.</summary>
     public const string InterfaceName = "org.chromium.VmConcierge.Manager";
@@ -33,16 +33,9 @@ public sealed class ManagerInterface : DBusInterface
         ],
     };
 
-    private readonly ConciergeApi _api;
-    private readonly CallerResolver _callers;
-    private readonly ILogger _log;
-
     internal ManagerInterface(ConciergeApi api, CallerResolver callers, ILogger log)
-        : base(Metadata)
+        : base(Metadata, api, callers, log)
     {
-        _api = api;
-        _callers = callers;
-        _log = log;
     }
 
     /// <inheritdoc />
@@ -54,43 +47,43 @@ public sealed class ManagerInterface : DBusInterface
         var name = member is "StartVm" or "StopVm" or "GetVm" or "CreateDiskImage" or "DestroyDiskImage" ? reader.ReadString() : "";
         var options = member == "StartVm" ? reader.ReadPropertyMap() : null;
         var size = member == "CreateDiskImage" ? reader.ReadUInt64() : 0;
-        ApiCall.Run(context, _log, async () =>
+        ApiCall.Run(context, Logger, async () =>
         {
-            var caller = await _callers.ResolveAsync(context).ConfigureAwait(false);
+            var caller = await Callers.ResolveAsync(context).ConfigureAwait(false);
             var body = new MessageWriter();
             switch (member)
             {
                 case "StartVm":
                 {
-                    var view = _api.Start(caller, caller.Uid, name, StartOptions.Parse(options!), out _);
+                    var view = Api.Start(caller, caller.Uid, name, StartOptions.Parse(options!), out _);
                     body.WriteObjectPath(VmObjectPaths.For(view.Key));
                     return new ApiReply("o", body);
                 }
                 case "StopVm":
-                    await _api.StopAsync(caller, VmKey.Create(caller.Uid, name)).ConfigureAwait(false);
+                    await Api.StopAsync(caller, VmKey.Create(caller.Uid, name)).ConfigureAwait(false);
                     return ApiReply.Empty;
                 case "StopAllVms":
-                    await _api.StopAllAsync(caller).ConfigureAwait(false);
+                    await Api.StopAllAsync(caller).ConfigureAwait(false);
                     return ApiReply.Empty;
                 case "GetVm":
-                    body.WriteObjectPath(VmObjectPaths.For(_api.Get(caller, VmKey.Create(caller.Uid, name)).Key));
+                    body.WriteObjectPath(VmObjectPaths.For(Api.Get(caller, VmKey.Create(caller.Uid, name)).Key));
                     return new ApiReply("o", body);
                 case "ListVms":
-                    WriteVms(body, _api.List(caller, caller.IsRoot ? null : caller.Uid));
+                    WriteVms(body, Api.List(caller, caller.IsRoot ? null : caller.Uid));
                     return new ApiReply("a(sso)", body);
                 case "CreateDiskImage":
                 {
-                    var result = _api.CreateDisk(caller, caller.Uid, name, size);
+                    var result = Api.CreateDisk(caller, caller.Uid, name, size);
                     body.WriteString(result.Image.Path);
                     body.WriteBoolean(result.Outcome == Storage.DiskCreateOutcome.Created);
                     return new ApiReply("sb", body);
                 }
                 case "DestroyDiskImage":
-                    body.WriteBoolean(await _api.DestroyDiskAsync(caller, caller.Uid, name).ConfigureAwait(false));
+                    body.WriteBoolean(await Api.DestroyDiskAsync(caller, caller.Uid, name).ConfigureAwait(false));
                     return new ApiReply("b", body);
                 default:
                     var images = body.WriteArrayStart('(');
-                    foreach (var image in _api.ListDisks(caller, caller.Uid))
+                    foreach (var image in Api.ListDisks(caller, caller.Uid))
                     {
                         body.WriteStructStart();
                         body.WriteString(image.VmName);

@@ -10,7 +10,7 @@ namespace Concierge.Tests.Vmm;
 /// Boots Debian's stock kernel with a busybox initramfs on real KVM and checks how the guest's own
 /// actions end the VM: power-off, reboot, SMP bring-up, and a host stop while the guest spins.
 /// </summary>
-[TestFixture, Category("Kvm"), NonParallelizable]
+[TestFixture, Category("Kvm"), HangGuard(15), NonParallelizable]
 public sealed class StockKernelBootTests
 {
     private static readonly TimeSpan BootTimeout = TimeSpan.FromSeconds(

@@ -1,6 +1,7 @@
 using Concierge.Service.Registry;
 using Concierge.Service.Runtime;
 using Concierge.Service.Supervision;
+using Concierge.Tests.TestSupport;
 using NUnit.Framework;
 
 namespace Concierge.Tests.Guest.Kvm;
@@ -11,7 +12,7 @@ namespace Concierge.Tests.Guest.Kvm;
 /// virtio-vsock, says hello, beats, runs the host's commands in its container, and powers off
 /// when asked.
 /// </summary>
-[TestFixture, Category("Kvm"), NonParallelizable]
+[TestFixture, Category("Kvm"), HangGuard(15), NonParallelizable]
 public sealed class BuiltInGuestBootTests
 {
     private static readonly TimeSpan BootTimeout = TimeSpan.FromMinutes(3);
@@ -108,7 +109,7 @@ public sealed class BuiltInGuestBootTests
             Assert.That((failing.Status, failing.Code, Text(failing.Stderr)), Is.EqualTo((GuestExecStatus.Exited, 7, "oops")));
             Assert.That(bounded.Stdout, Has.Length.EqualTo(1000));
             Assert.That(bounded.StdoutTruncated, Is.True);
-            Assert.That(missing.Status, Is.Not.EqualTo(GuestExecStatus.Exited).Or.Property(nameof(GuestExecResult.Code)).Not.Zero);
+            Assert.That((missing.Status, missing.Code), Is.Not.EqualTo((GuestExecStatus.Exited, 0)), "a program that does not exist does not succeed");
             Assert.That(Text(year.Stdout), Is.EqualTo("2031"), "SetTime set the guest's clock");
         });
 

@@ -2,6 +2,7 @@ using Concierge.Service.Registry;
 using Concierge.Service.Runtime;
 using Concierge.Service.Supervision;
 using Concierge.Tests.Guest.Kvm;
+using Concierge.Tests.TestSupport;
 using NUnit.Framework;
 
 namespace Concierge.Tests.Service.Runtime;
@@ -10,8 +11,7 @@ namespace Concierge.Tests.Service.Runtime;
 /// The supervisor driving the real instance (our monitor, the built-in guest, the host link over
 /// virtio-vsock): the lifecycle as the D-Bus API reports it, and a guest whose agent really hangs.
 /// </summary>
-[TestFixture, Category("Kvm"), NonParallelizable]
-[Explicit("not yet verified: stopping asks the guest to shut down and the freezer test uses Exec, both hit the known guest init bug (issue 6)")]
+[TestFixture, Category("Kvm"), HangGuard(15), NonParallelizable]
 public sealed class RealVmSupervisionTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);

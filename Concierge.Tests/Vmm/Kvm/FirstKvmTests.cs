@@ -1,3 +1,4 @@
+using Concierge.Tests.TestSupport;
 using Concierge.Vmm.Kvm;
 using Concierge.Vmm.Kvm.Interop;
 using Concierge.Vmm.Memory;
@@ -6,7 +7,7 @@ using NUnit.Framework;
 namespace Concierge.Tests.Vmm.Kvm;
 
 /// <summary>The smallest real KVM guest: a few real-mode instructions that print "OK" on COM1 and halt.</summary>
-[TestFixture, Category("Kvm")]
+[TestFixture, Category("Kvm"), HangGuard(15)]
 public sealed class FirstKvmTests
 {
     private const ulong CodeAddress = 0x1000;

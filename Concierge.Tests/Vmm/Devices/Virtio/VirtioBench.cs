@@ -17,7 +17,7 @@ namespace Concierge.Tests.Vmm.Devices.Virtio;
 /// booting the same kernel and initramfs on the same KVM. Run with bench/virtio/run.sh; writes
 /// bench/virtio/results.md. Reports numbers only: it asserts nothing about speed.
 /// </summary>
-[TestFixture, Category("Kvm"), Explicit("benchmark: run with bench/virtio/run.sh"), NonParallelizable]
+[TestFixture, Category("Kvm"), HangGuard(15), Explicit("benchmark: run with bench/virtio/run.sh"), NonParallelizable]
 public sealed partial class VirtioBench
 {
     private const uint VsockPort = 7778;

@@ -18,7 +18,7 @@ namespace Concierge.Tests.Vmm.Devices.Virtio;
 /// the host), a read-only disk (writes refused), /dev/hwrng, and vsock both ways with MiBs
 /// checked by SHA-256 on each side.
 /// </summary>
-[TestFixture, Category("Kvm"), NonParallelizable]
+[TestFixture, Category("Kvm"), HangGuard(15), NonParallelizable]
 public sealed class VirtioGuestTests
 {
     private const ulong GuestCid = 3;
