@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one entry point for working on Concierge.
 #
-#   ./dev.sh demo      build, then show a VM booting under our monitor (in the KVM sandbox if needed)
+#   ./dev.sh demo      build, then run demo/run.sh: the service and vmc driving a real VM (in the KVM sandbox if needed)
 #   ./dev.sh test      install what is missing, build, run every test category; prints
 #                      "N passed, N failed, N skipped" over all runs and fails if anything did
 #   ./dev.sh build     install what is missing and build the solution
@@ -105,8 +105,8 @@ test_all() {
 
 demo() {
   build
-  say "booting a VM under Concierge's monitor"
-  sandbox/run "$tests_exe" --no-ansi --filter "TestCategory=Kvm" --output detailed
+  say "the product demo: the service on a private bus, vmc starting, using and stopping a VM"
+  sandbox/run demo/run.sh
 }
 
 # ---------------------------------------------------------------- install / uninstall

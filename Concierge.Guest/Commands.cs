@@ -37,7 +37,7 @@ internal static class Commands
                 case "container-exec":
                     return ContainerLauncher.Exec(rest.Value.Required("spec"), rest.Value.RequiredInt("target"), rest.Value.All("env"), rest.Value.RequiredProgram());
                 case "__container-init":
-                    ContainerInit.Run(ContainerLauncher.LoadSpec(rest.Value.Required("spec")), rest.Value.RequiredProgram());
+                    ContainerInit.Run(ContainerLauncher.LoadSpec(rest.Value.Required("spec")), rest.Value.RequiredInt("ready-fd"), rest.Value.RequiredProgram());
                     return ContainerLauncher.SetupFailedExitCode;
                 case "__container-join":
                     ContainerJoin.Run(ContainerLauncher.LoadSpec(rest.Value.Required("spec")), rest.Value.RequiredInt("target"), rest.Value.All("env"), rest.Value.RequiredProgram());

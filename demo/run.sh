@@ -19,9 +19,9 @@ done
 work=$(mktemp -d)
 pids=()
 cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  local i
+  # The service first (it stops its VMs in order on SIGTERM), the bus after it.
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[i]}" 2>/dev/null || true; wait "${pids[i]}" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -52,7 +52,7 @@ address=$(head -n 1 "$work/address")
 pids+=($!)
 
 vmc() { "$vmc_exe" --address "$address" "$@"; }
-show() { printf '\n$ vmc %s\n' "$*"; vmc "$@"; }
+show() { printf '\n$ vmc'; printf ' %q' "$@"; printf '\n'; vmc "$@"; }
 
 started=$(date +%s.%N)
 for _ in $(seq 100); do vmc list >/dev/null 2>&1 && break; sleep 0.1; done

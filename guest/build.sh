@@ -3,7 +3,7 @@
 #
 #   $CONCIERGE_CACHE/guest/current/
 #     vmlinuz            Debian's stock kernel (guest/fetch-kernel.sh)
-#     initramfs.cpio.gz  /init = concierge-init (NativeAOT), the glibc files it links,
+#     initramfs.cpio.gz  /init = concierge-init (NativeAOT), the glibc files it links, busybox,
 #                        the kernel modules it loads (list in /lib/modules/concierge.load),
 #                        /etc/concierge/*.json (guest/*.json)
 #     rootfs.ext4        a small test root file system: busybox-static (mkfs.ext4 -d, no loop mount)
@@ -78,6 +78,16 @@ init_binary=$work/publish/concierge-init
 [ -x "$init_binary" ] || die "publish produced no $init_binary"
 cp "$init_binary" "$out/concierge-init"
 
+# install_busybox DIR: the static busybox as DIR/bin/busybox, with a link for every applet.
+install_busybox() {
+  mkdir -p "$1/bin"
+  cp /bin/busybox "$1/bin/busybox"
+  local applet
+  for applet in $(/bin/busybox --list); do
+    [ "$applet" = busybox ] || ln -s busybox "$1/bin/$applet"
+  done
+}
+
 # --- initramfs ---------------------------------------------------------------------------
 root=$work/initramfs
 mkdir -p "$root"/{proc,sys,dev,run,tmp,mnt/rootfs,etc/concierge,lib/modules}
@@ -87,8 +97,9 @@ ldd "$init_binary" | awk '/=> \// {print $3} /^[ \t]*\// {print $1}' | sort -u |
   mkdir -p "$root$(dirname "$lib")"
   cp -L "$lib" "$root$lib"
 done
-# The kernel console device must exist before /dev is mounted for early messages.
 cp "$repo"/guest/*.json "$root/etc/concierge/"
+# A shell and the usual tools, so the host's Exec has something to run in a VM without a disk.
+install_busybox "$root"
 
 # Modules: an index of name -> path (names use _ where files may use -), then a depth-first
 # walk of each module's depends= (and softdep pre:) from its .modinfo strings, so every
@@ -139,10 +150,7 @@ say "modules in load order: $(xargs -n1 basename < "$root/lib/modules/concierge.
 rootfs=$work/rootfs
 mkdir -p "$rootfs"/{bin,sbin,etc,proc,sys,dev,tmp,run,mnt,root,home}
 chmod 1777 "$rootfs/tmp"
-cp /bin/busybox "$rootfs/bin/busybox"
-for applet in $(/bin/busybox --list); do
-  [ "$applet" = busybox ] || ln -s busybox "$rootfs/bin/$applet"
-done
+install_busybox "$rootfs"
 echo "concierge-test" > "$rootfs/etc/hostname"
 printf 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home:/bin/sh\n' > "$rootfs/etc/passwd"
 printf 'root:x:0:\nuser:x:1000:\n' > "$rootfs/etc/group"

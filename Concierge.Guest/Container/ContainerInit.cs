@@ -16,9 +16,10 @@ internal static class ContainerInit
     /// <summary>Device nodes bound from the init's /dev into the container's fresh /dev.</summary>
     private static readonly string[] Devices = ["null", "zero", "full", "random", "urandom", "tty"];
 
-    public static void Run(ContainerConfig config, IReadOnlyList<string> argv)
+    public static void Run(ContainerConfig config, int readyFd, IReadOnlyList<string> argv)
     {
         ArgumentNullException.ThrowIfNull(config);
+        ReadyPipe.CloseOnExec(readyFd);
         var root = config.RootFs;
         NativeCallException.ThrowIfFailed(
             Libc.Unshare(Libc.CLONE_NEWNS | Libc.CLONE_NEWUTS | Libc.CLONE_NEWIPC | Libc.CLONE_NEWNET),

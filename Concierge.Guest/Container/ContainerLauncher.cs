@@ -52,7 +52,8 @@ internal static class ContainerLauncher
             throw new ConfigException($"container root {config.RootFs} does not exist");
         }
         NativeCallException.ThrowIfFailed(Libc.Unshare(Libc.CLONE_NEWPID), "create the container's PID namespace");
-        return RunStage2(["__container-init", "--spec", specPath, "--", .. argv], pidFile);
+        using var ready = ReadyPipe.Create();
+        return RunStage2(["__container-init", "--spec", specPath, "--ready-fd", ready.WriteFd.ToString(CultureInfo.InvariantCulture), "--", .. argv], ready, pidFile);
     }
 
     /// <summary>"container-exec": <paramref name="argv"/> inside the running container whose PID 1 is <paramref name="containerPid"/>.</summary>
@@ -64,7 +65,7 @@ internal static class ContainerLauncher
             NativeCallException.ThrowIfFailed(Libc.Setns(pidNamespace, Libc.CLONE_NEWPID), "join the container's pid namespace");
         }
         var envArguments = environment.SelectMany(e => new[] { "--env", e });
-        return RunStage2(["__container-join", "--spec", specPath, "--target", containerPid.ToString(CultureInfo.InvariantCulture), .. envArguments, "--", .. argv], null);
+        return RunStage2(["__container-join", "--spec", specPath, "--target", containerPid.ToString(CultureInfo.InvariantCulture), .. envArguments, "--", .. argv], null, null);
     }
 
     /// <summary>Reads a container spec (a <see cref="ContainerConfig"/> as JSON).</summary>
@@ -83,7 +84,12 @@ internal static class ContainerLauncher
         }
     }
 
-    private static int RunStage2(IEnumerable<string> arguments, string? pidFile)
+    /// <summary>
+    /// Starts stage 2 and waits for it. With a <paramref name="ready"/> pipe, the pid file is
+    /// written only once stage 2 has become the app: a host Exec that joins the container
+    /// earlier would join namespaces stage 2 has not made yet (the VM's own, root included).
+    /// </summary>
+    private static int RunStage2(IEnumerable<string> arguments, ReadyPipe? ready, string? pidFile)
     {
         var argv = SelfCommand.Argv(arguments);
         var environment = PosixSpawn.CurrentEnvironment();
@@ -92,6 +98,7 @@ internal static class ContainerLauncher
             _ = Libc.Signal(signal, Libc.SIG_IGN);
         }
         var pid = PosixSpawn.Start(argv, environment, newSession: false, redirect: null);
+        ready?.WaitForEnd();
         if (pidFile is not null)
         {
             File.WriteAllText(pidFile, pid.ToString(CultureInfo.InvariantCulture));

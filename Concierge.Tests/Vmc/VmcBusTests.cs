@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Concierge.Tests.Service.Hosting;
 using Concierge.Tests.TestSupport;
 using Concierge.Vmc;
 using NUnit.Framework;
@@ -12,13 +13,15 @@ namespace Concierge.Tests.Vmc;
 public sealed class VmcBusTests
 {
     private PrivateBus _bus = null!;
-    private ServiceProcess _service = null!;
+    private ConciergeProcess _service = null!;
+    private DirectoryInfo _directory = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
         _bus = await PrivateBus.StartAsync();
-        _service = await ServiceProcess.StartAsync(_bus);
+        _directory = Directory.CreateTempSubdirectory("vmc-bus-");
+        _service = await ConciergeProcess.StartAsync(_bus.Address, Path.Combine(_directory.FullName, "state"), Directory.CreateDirectory(Path.Combine(_directory.FullName, "images")).FullName);
     }
 
     [OneTimeTearDown]
@@ -26,6 +29,7 @@ public sealed class VmcBusTests
     {
         await _service.DisposeAsync();
         await _bus.DisposeAsync();
+        _directory.Delete(recursive: true);
     }
 
     private Task<VmcRun> Vmc(params string[] args) => VmcRun.RunAsync([.. args, "--address", _bus.Address]);

@@ -1,3 +1,4 @@
+using Concierge.Tests.Service.Hosting;
 using Concierge.Tests.TestSupport;
 using Concierge.Vmc;
 using NUnit.Framework;
@@ -58,9 +59,11 @@ public sealed class VmcNoServiceTests
             </policy>
             """,
             PrivateBus.BusPolicy.SystemDefaults);
-        await using var service = await ServiceProcess.StartAsync(bus);
+        var directory = Directory.CreateTempSubdirectory("vmc-denied-");
+        await using var service = await ConciergeProcess.StartAsync(bus.Address, Path.Combine(directory.FullName, "state"), Directory.CreateDirectory(Path.Combine(directory.FullName, "images")).FullName);
         var run = await VmcRun.RunAsync("list", "--address", bus.Address);
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.AccessDenied), run.Output);
         Assert.That(run.Error, Does.Contain("access denied").And.Contain("group concierge"));
+        directory.Delete(recursive: true);
     }
 }

@@ -1,0 +1,66 @@
+using System.Text.Json.Nodes;
+using Concierge.Tests.Service.Hosting;
+using Concierge.Tests.TestSupport;
+using NUnit.Framework;
+
+namespace Concierge.Tests.Vmc;
+
+/// <summary>
+/// vmc driving a real VM: the service process on a private bus boots the built-in guest
+/// ($CONCIERGE_CACHE/guest/current) under our monitor, and vmc starts it, lists it, runs a command
+/// in it, reads its console and stops it, as a person would. Needs /dev/kvm (sandbox/run).
+/// </summary>
+[TestFixture, Category("Kvm"), HangGuard(15), NonParallelizable]
+public sealed class VmcKvmTests
+{
+    private PrivateBus _bus = null!;
+    private ConciergeProcess _service = null!;
+    private DirectoryInfo _state = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        var guest = Path.Combine(RepoPaths.Cache, "guest", "current");
+        RepoPaths.RequireFile(Path.Combine(guest, "initramfs.cpio.gz"), "guest/build.sh");
+        _bus = await PrivateBus.StartAsync();
+        _state = Directory.CreateTempSubdirectory("vmc-kvm-");
+        _service = await ConciergeProcess.StartAsync(_bus.Address, _state.FullName, guest);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        await _service.DisposeAsync();
+        await _bus.DisposeAsync();
+        _state.Delete(recursive: true);
+    }
+
+    private Task<VmcRun> Vmc(params string[] args) => VmcRun.RunAsync([.. args, "--address", _bus.Address]);
+
+    [Test]
+    public async Task StartExecLogsStopOfTheBuiltInGuest()
+    {
+        // Boots under the emulated sandbox take tens of seconds; tests never assert speed.
+        var start = await Vmc("start", "web", "--timeout", "300");
+        Assert.That(start.ExitCode, Is.Zero, $"{start.Output}\nservice:\n{_service.Output}");
+        Assert.That(start.Out, Does.Contain("VM 'web' is running"));
+
+        var list = JsonNode.Parse((await Vmc("list", "--json")).Out)!.AsArray();
+        Assert.That(list.Select(vm => (string?)vm!["name"]).Single(), Is.EqualTo("web"));
+        Assert.That((string?)list[0]!["state"], Is.EqualTo("running"));
+
+        var exec = await Vmc("exec", "web", "--", "sh", "-c", "echo from $(hostname); echo oops >&2; exit 3");
+        Assert.That(exec.ExitCode, Is.EqualTo(3), "vmc exits with the command's status");
+        Assert.That(exec.Out.Trim(), Is.EqualTo("from concierge-vm"));
+        Assert.That(exec.Error, Does.Contain("oops"));
+
+        var logs = await Vmc("logs", "web");
+        Assert.That(logs.ExitCode, Is.Zero, logs.Output);
+        Assert.That(logs.Out, Does.Contain("concierge-init: starting on kernel"), "the console log holds the init's lines");
+
+        var stop = await Vmc("stop", "web");
+        Assert.That(stop.ExitCode, Is.Zero, stop.Output);
+        var info = JsonNode.Parse((await Vmc("info", "web", "--json")).Out)!;
+        Assert.That((string?)info["state"], Is.EqualTo("stopped"), info.ToJsonString());
+    }
+}
