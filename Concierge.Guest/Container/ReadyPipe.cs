@@ -11,25 +11,26 @@ namespace Concierge.Guest.Container;
 /// </summary>
 internal sealed class ReadyPipe : IDisposable
 {
-    private int _readFd;
-    private int _writeFd;
+    private readonly Pipe _pipe;
 
-    private ReadyPipe(int readFd, int writeFd)
-    {
-        _readFd = readFd;
-        _writeFd = writeFd;
-    }
+    private ReadyPipe(Pipe pipe) => _pipe = pipe;
 
     /// <summary>The end stage 2 inherits (not close-on-exec, unlike the read end).</summary>
-    public int WriteFd => _writeFd;
+    public int WriteFd => _pipe.WriteFd;
 
-    public static unsafe ReadyPipe Create()
+    public static ReadyPipe Create()
     {
-        var fds = stackalloc int[2];
-        NativeCallException.ThrowIfFailed(Libc.Pipe2(fds, Libc.O_CLOEXEC), "create the container's ready pipe");
-        var pipe = new ReadyPipe(fds[0], fds[1]);
-        NativeCallException.ThrowIfFailed(Libc.Fcntl(fds[1], Libc.F_SETFD, 0), "let the container inherit its ready pipe");
-        return pipe;
+        var pipe = Pipe.Create("create the container's ready pipe");
+        try
+        {
+            NativeCallException.ThrowIfFailed(Libc.Fcntl(pipe.WriteFd, Libc.F_SETFD, 0), "let the container inherit its ready pipe");
+            return new ReadyPipe(pipe);
+        }
+        catch
+        {
+            pipe.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Stage 2's side: the write end closes when it execs the app (or exits).</summary>
@@ -39,29 +40,16 @@ internal sealed class ReadyPipe : IDisposable
     /// <summary>Stage 1's side, after starting stage 2: blocks until stage 2 has exec'd or ended.</summary>
     public unsafe void WaitForEnd()
     {
-        Close(ref _writeFd);
+        _pipe.CloseWriteEnd();
         byte buffer;
         nint read;
         // Stage 2 never writes; each read ends in end-of-file, EINTR or an error. Bounded by that.
         do
         {
-            read = Libc.Read(_readFd, &buffer, 1);
+            read = Libc.Read(_pipe.ReadFd, &buffer, 1);
         }
         while (read < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
     }
 
-    public void Dispose()
-    {
-        Close(ref _readFd);
-        Close(ref _writeFd);
-    }
-
-    private static void Close(ref int fd)
-    {
-        if (fd >= 0)
-        {
-            _ = Libc.Close(fd);
-            fd = -1;
-        }
-    }
+    public void Dispose() => _pipe.Dispose();
 }

@@ -1,5 +1,4 @@
 using Concierge.Guest.Native;
-using Microsoft.Win32.SafeHandles;
 
 namespace Concierge.Guest.Supervision;
 
@@ -19,8 +18,8 @@ internal sealed class ProcessSpawner(ChildReaper reaper)
     /// <exception cref="NativeCallException">The program could not be started.</exception>
     public ChildProcess Start(IReadOnlyList<string> argv, IReadOnlyList<string> environment, bool captureOutput)
     {
-        var stdout = captureOutput ? Pipe.Create() : null;
-        var stderr = captureOutput ? Pipe.Create() : null;
+        var stdout = captureOutput ? Pipe.Create("create the stdout pipe") : null;
+        var stderr = captureOutput ? Pipe.Create("create the stderr pipe") : null;
         try
         {
             using var devNull = captureOutput ? NativeFile.Open("/dev/null", 0) : null;
@@ -38,48 +37,6 @@ internal sealed class ProcessSpawner(ChildReaper reaper)
         {
             stdout?.CloseWriteEnd();
             stderr?.CloseWriteEnd();
-        }
-    }
-
-    /// <summary>A close-on-exec pipe whose write end goes to the child and read end stays here.</summary>
-    private sealed class Pipe
-    {
-        private int _readFd;
-        private int _writeFd;
-
-        private Pipe(int readFd, int writeFd)
-        {
-            _readFd = readFd;
-            _writeFd = writeFd;
-        }
-
-        public int WriteFd => _writeFd;
-
-        public static unsafe Pipe Create()
-        {
-            var fds = stackalloc int[2];
-            NativeCallException.ThrowIfFailed(Libc.Pipe2(fds, Libc.O_CLOEXEC), "create output pipe");
-            return new Pipe(fds[0], fds[1]);
-        }
-
-        public FileStream OpenReadStream()
-        {
-            var handle = new SafeFileHandle(_readFd, ownsHandle: true);
-            _readFd = -1;
-            return new FileStream(handle, FileAccess.Read, bufferSize: 0);
-        }
-
-        public void CloseReadEnd() => CloseFd(ref _readFd);
-
-        public void CloseWriteEnd() => CloseFd(ref _writeFd);
-
-        private static void CloseFd(ref int fd)
-        {
-            if (fd >= 0)
-            {
-                _ = Libc.Close(fd);
-                fd = -1;
-            }
         }
     }
 }

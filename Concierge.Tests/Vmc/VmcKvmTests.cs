@@ -35,7 +35,8 @@ public sealed class VmcKvmTests
         _state.Delete(recursive: true);
     }
 
-    private Task<VmcRun> Vmc(params string[] args) => VmcRun.RunAsync([.. args, "--address", _bus.Address]);
+    /// <summary>vmc COMMAND --address BUS ARGS...: the address goes before the arguments, where exec's "--" cannot swallow it.</summary>
+    private Task<VmcRun> Vmc(params string[] args) => VmcRun.RunAsync([args[0], "--address", _bus.Address, .. args[1..]]);
 
     [Test]
     public async Task StartExecLogsStopOfTheBuiltInGuest()
@@ -50,7 +51,7 @@ public sealed class VmcKvmTests
         Assert.That((string?)list[0]!["state"], Is.EqualTo("running"));
 
         var exec = await Vmc("exec", "web", "--", "sh", "-c", "echo from $(hostname); echo oops >&2; exit 3");
-        Assert.That(exec.ExitCode, Is.EqualTo(3), "vmc exits with the command's status");
+        Assert.That(exec.ExitCode, Is.EqualTo(3), $"vmc exits with the command's status: {exec.Output}");
         Assert.That(exec.Out.Trim(), Is.EqualTo("from concierge-vm"));
         Assert.That(exec.Error, Does.Contain("oops"));
 
