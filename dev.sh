@@ -74,8 +74,10 @@ run_tests() {
   "$@" --no-ansi --progress off 2>&1 | tee "$log"
   status=${PIPESTATUS[0]}
   set -e
-  # The runner ends with "total: N / failed: N / succeeded: N / skipped: N".
+  # The runner ends with "total: N / failed: N / succeeded: N / skipped: N". Behind the sandbox's
+  # serial console it colours them even with --no-ansi, so colour codes go first.
   awk -v label="$label" '
+    { gsub(/\033\[[0-9;]*m/, "") }
     /^ *failed: *[0-9]+/    { failed = $2 }
     /^ *succeeded: *[0-9]+/ { passed = $2 }
     /^ *skipped: *[0-9]+/   { skipped = $2; seen = 1 }
@@ -89,7 +91,9 @@ test_all() {
   build
   local failures=0
   run_tests host "$tests_exe" --filter "TestCategory!=Kvm" --timeout 45m || failures=$((failures + 1))
-  run_tests kvm sandbox/run "$tests_exe" --filter "TestCategory=Kvm" --timeout 45m || failures=$((failures + 1))
+  # Detailed: each Kvm test's result and the guest console show as they happen, so a log that
+  # stops says where.
+  run_tests kvm sandbox/run "$tests_exe" --filter "TestCategory=Kvm" --timeout 45m --output detailed || failures=$((failures + 1))
 
   local passed=0 failed=0 skipped=0 label p f s none
   while read -r label p f s none; do

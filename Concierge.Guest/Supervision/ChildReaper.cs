@@ -118,9 +118,9 @@ internal sealed class ChildReaper : IDisposable
             {
                 Report(pid, status);
             }
-            else if (Marshal.GetLastPInvokeError() == Errno.ECHILD)
+            else if (Marshal.GetLastPInvokeError() != Errno.EINTR)
             {
-                // No children: sleep until a spawn, or one poll interval for orphans adopted meanwhile.
+                // ECHILD, no children: sleep until a spawn, or one poll interval for orphans adopted meanwhile.
                 Sleep();
             }
         }

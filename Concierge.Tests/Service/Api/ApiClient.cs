@@ -36,7 +36,9 @@ public static class ApiClient
     /// <summary>Runs busctl against the service's bus, optionally as <paramref name="user"/> (via setpriv).</summary>
     public static async Task<CommandResult> BusctlAsync(string address, string? user, params string[] arguments)
     {
-        string[] busctl = ["busctl", "--address=" + address, .. arguments];
+        // busctl gives up on a method call after 25 s by default; a loaded machine (an fsync behind a
+        // build's dirty pages) has taken longer. The process timeout below is the bound.
+        string[] busctl = ["busctl", "--address=" + address, "--timeout=100", .. arguments];
         if (user is null)
         {
             return await Command.RunAsync(busctl[0], busctl[1..], TimeSpan.FromSeconds(120));
