@@ -87,13 +87,30 @@ run_tests() {
   return "$status"
 }
 
+# The Kvm category through sandbox/run. Detailed: each test's result and the guest console show
+# as they happen, so a log that stops says where. The emulated L1 machine has been seen to freeze
+# (no output, QEMU busy) for good now and then, while the same tests passed before and after: a
+# run whose L1 froze (sandbox/run exits 124) is run once more, and the log says so. A second
+# freeze fails. Two 30-minute limits keep a whole CI run within its 90 minutes.
+run_kvm_tests() {
+  local attempt status
+  export SANDBOX_TIMEOUT=${SANDBOX_TIMEOUT:-1800}
+  for attempt in 1 2; do
+    status=0
+    run_tests kvm sandbox/run "$tests_exe" --filter "TestCategory=Kvm" --timeout 25m --output detailed || status=$?
+    if [ "$status" -ne 124 ] || [ "$attempt" -eq 2 ]; then
+      return "$status"
+    fi
+    sed -i '$d' "$counts"   # the frozen attempt's (empty) counts
+    echo "dev.sh: the sandbox's L1 machine froze; running the Kvm tests once more" >&2
+  done
+}
+
 test_all() {
   build
   local failures=0
   run_tests host "$tests_exe" --filter "TestCategory!=Kvm" --timeout 45m || failures=$((failures + 1))
-  # Detailed: each Kvm test's result and the guest console show as they happen, so a log that
-  # stops says where.
-  run_tests kvm sandbox/run "$tests_exe" --filter "TestCategory=Kvm" --timeout 45m --output detailed || failures=$((failures + 1))
+  run_kvm_tests || failures=$((failures + 1))
 
   local passed=0 failed=0 skipped=0 label p f s none
   while read -r label p f s none; do
