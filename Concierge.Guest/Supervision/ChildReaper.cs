@@ -30,6 +30,9 @@ internal sealed class ChildReaper : IDisposable
     private readonly Thread _thread;
     private volatile bool _disposed;
 
+    /// <summary>A wake-up that came while the thread was not sleeping (guarded by the gate): the next sleep returns at once.</summary>
+    private bool _wakePending;
+
     public ChildReaper(bool reapAll)
     {
         ReapAll = reapAll;
@@ -60,7 +63,7 @@ internal sealed class ChildReaper : IDisposable
             var pid = spawn();
             var completion = new TaskCompletionSource<ExitStatus>(TaskCreationOptions.RunContinuationsAsynchronously);
             _tracked[pid] = completion;
-            Monitor.PulseAll(_gate);
+            WakeLocked();
             return (pid, completion.Task);
         }
     }
@@ -163,10 +166,11 @@ internal sealed class ChildReaper : IDisposable
     {
         lock (_gate)
         {
-            if (!_disposed)
+            if (!_disposed && !_wakePending)
             {
                 Monitor.Wait(_gate, PollInterval);
             }
+            _wakePending = false;
         }
     }
 
@@ -174,8 +178,14 @@ internal sealed class ChildReaper : IDisposable
     {
         lock (_gate)
         {
-            Monitor.PulseAll(_gate);
+            WakeLocked();
         }
+    }
+
+    private void WakeLocked()
+    {
+        _wakePending = true;
+        Monitor.PulseAll(_gate);
     }
 
     /// <summary>
