@@ -12,6 +12,27 @@ public sealed partial class VmSupervisor
 
     private async ValueTask<RunOutcome> RunOnceAsync()
     {
+        var outcome = await RunInstanceAsync();
+        if (outcome.RestartDelay is null)
+        {
+            // Only now, with the instance disposed (threads joined, fds closed), is a stop done: a
+            // caller may start the same VM again at once.
+            ReleaseStopWaiters();
+        }
+        return outcome;
+    }
+
+    private void ReleaseStopWaiters()
+    {
+        foreach (var waiter in _stopWaiters)
+        {
+            waiter.TrySetResult();
+        }
+        _stopWaiters.Clear();
+    }
+
+    private async ValueTask<RunOutcome> RunInstanceAsync()
+    {
         _attempt++;
         var generation = ++_generation;
         _outcome = null;
@@ -138,14 +159,6 @@ public sealed partial class VmSupervisor
             FailureReason = failureReason,
             RestartDelay = restartDelay,
         });
-        if (restartDelay is null)
-        {
-            foreach (var waiter in _stopWaiters)
-            {
-                waiter.TrySetResult();
-            }
-            _stopWaiters.Clear();
-        }
         return new RunOutcome(state, reason, failureReason, restartDelay);
     }
 

@@ -181,6 +181,7 @@ public sealed partial class VmSupervisor : IAsyncDisposable
         }
         finally
         {
+            ReleaseStopWaiters();
             DrainAfterEnd(stoppedInBackoff);
         }
     }
