@@ -62,9 +62,11 @@ build() {
   guest/build.sh >/dev/null
 }
 
-# Runs the test executable with a filter, appends its counts to $counts, returns its status.
+# Runs the test executable with a filter, appends its counts to $counts and the names of its
+# failed tests to $failed_tests, returns its status.
 counts=$(mktemp)
-trap 'rm -f "$counts"' EXIT
+failed_tests=$(mktemp)
+trap 'rm -f "$counts" "$failed_tests"' EXIT
 run_tests() {
   local label=$1 log status
   shift
@@ -76,8 +78,9 @@ run_tests() {
   set -e
   # The runner ends with "total: N / failed: N / succeeded: N / skipped: N". Behind the sandbox's
   # serial console it colours them even with --no-ansi, so colour codes go first.
-  awk -v label="$label" '
+  awk -v label="$label" -v failed_tests="$failed_tests" '
     { gsub(/\033\[[0-9;]*m/, "") }
+    /^failed [^ ]/          { print "  " label ": " $2 >> failed_tests }
     /^ *failed: *[0-9]+/    { failed = $2 }
     /^ *succeeded: *[0-9]+/ { passed = $2 }
     /^ *skipped: *[0-9]+/   { skipped = $2; seen = 1 }
@@ -120,6 +123,11 @@ test_all() {
       failures=$((failures + 1))
     fi
   done < "$counts"
+  # Repeated here so the end of a long log says which tests failed.
+  if [ -s "$failed_tests" ]; then
+    echo "dev.sh: failed tests:" >&2
+    cat "$failed_tests" >&2
+  fi
   echo "$passed passed, $failed failed, $skipped skipped"
   [ "$failures" -eq 0 ] && [ "$failed" -eq 0 ]
 }
