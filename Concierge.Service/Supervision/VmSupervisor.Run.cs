@@ -13,10 +13,18 @@ public sealed partial class VmSupervisor
     private async ValueTask<RunOutcome> RunOnceAsync()
     {
         var outcome = await RunInstanceAsync();
+        // Only now, with the instance disposed (threads joined, fds closed), is the run over: a VM
+        // shown stopped or failed holds nothing, and a stop caller may start it again at once.
+        Publish(s => s with
+        {
+            State = outcome.State,
+            Health = VmHealth.Unknown,
+            StopReason = outcome.Reason,
+            FailureReason = outcome.FailureReason,
+            RestartDelay = outcome.RestartDelay,
+        });
         if (outcome.RestartDelay is null)
         {
-            // Only now, with the instance disposed (threads joined, fds closed), is a stop done: a
-            // caller may start the same VM again at once.
             ReleaseStopWaiters();
         }
         return outcome;
@@ -139,7 +147,7 @@ public sealed partial class VmSupervisor
         }
     }
 
-    /// <summary>Ends a run: decides on a restart, publishes the final state of this run.</summary>
+    /// <summary>Ends a run: decides on a restart. The final state is published once the instance is disposed.</summary>
     private RunOutcome Conclude(VmState state, VmStopReason reason, string? failureReason)
     {
         TimeSpan? restartDelay = null;
@@ -151,14 +159,6 @@ public sealed partial class VmSupervisor
                 failureReason += $"; gave up after {_options.RestartBurst} restarts within {_options.RestartWindow.TotalSeconds:0.###} s";
             }
         }
-        Publish(s => s with
-        {
-            State = state,
-            Health = VmHealth.Unknown,
-            StopReason = reason,
-            FailureReason = failureReason,
-            RestartDelay = restartDelay,
-        });
         return new RunOutcome(state, reason, failureReason, restartDelay);
     }
 
