@@ -41,6 +41,8 @@ public sealed class VmcKvmTests
     [Test]
     public async Task StartExecLogsStopOfTheBuiltInGuest()
     {
+        await using var watch = VmcInBackground.Start(["watch", "--address", _bus.Address]);
+        await watch.WaitForAsync("Watching VM events", TimeSpan.FromSeconds(60));
         // Boots under the emulated sandbox take tens of seconds; tests never assert speed.
         var start = await Vmc("start", "web", "--timeout", "300");
         Assert.That(start.ExitCode, Is.Zero, $"{start.Output}\nservice:\n{_service.Output}");
@@ -63,5 +65,20 @@ public sealed class VmcKvmTests
         Assert.That(stop.ExitCode, Is.Zero, stop.Output);
         var info = JsonNode.Parse((await Vmc("info", "web", "--json")).Out)!;
         Assert.That((string?)info["state"], Is.EqualTo("stopped"), info.ToJsonString());
+
+        await watch.WaitForAsync("web  stopped (", TimeSpan.FromSeconds(60));
+        var watched = await watch.InterruptAsync();
+        Assert.That(watched.ExitCode, Is.Zero, watched.Output);
+        // Lines are "HH:mm:ss  NAME  WHAT"; the clock is left out.
+        var events = watched.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l[10..]).ToList();
+        var order = new[]
+        {
+            events.FindIndex(e => e.StartsWith("web  starting (cid ", StringComparison.Ordinal)),
+            events.FindIndex(e => e.StartsWith("web  started (cid ", StringComparison.Ordinal)),
+            events.FindIndex(e => e.StartsWith("web  stopping", StringComparison.Ordinal)),
+            events.FindIndex(e => e.StartsWith("web  stopped (", StringComparison.Ordinal)),
+        };
+        Assert.That(order, Is.Ordered.And.All.GreaterThanOrEqualTo(0), watched.Out);
+        Assert.That(events, Has.Some.Contains("health healthy"), watched.Out);
     }
 }

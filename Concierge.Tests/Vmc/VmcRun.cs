@@ -11,10 +11,89 @@ public sealed record VmcRun(int ExitCode, string Out, string Error)
 
     public static async Task<VmcRun> RunAsync(string[] args, string stdin, bool interactive)
     {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        using var input = new StringReader(stdin);
-        var code = await VmcApp.RunAsync(args, new VmcConsole(output, error, input, interactive, ErrorIsTerminal: false));
-        return new VmcRun(code, output.ToString(), error.ToString());
+        await using var run = VmcInBackground.Start(args, stdin, interactive);
+        return await run.Completion;
+    }
+}
+
+/// <summary>
+/// vmc running while the test goes on (watch runs until cancelled, as by Ctrl-C): its output so
+/// far can be waited for, and disposing it cancels it.
+/// </summary>
+public sealed class VmcInBackground : IAsyncDisposable
+{
+    private readonly SharedText _out = new();
+    private readonly SharedText _error = new();
+    private readonly CancellationTokenSource _interrupt = new();
+
+    private VmcInBackground(string[] args, string stdin, bool interactive)
+    {
+        var console = new VmcConsole(_out.Writer, _error.Writer, new StringReader(stdin), interactive, ErrorIsTerminal: false);
+        Completion = RunAsync(args, console);
+    }
+
+    /// <summary>The run's result, once vmc has returned.</summary>
+    public Task<VmcRun> Completion { get; }
+
+    public static VmcInBackground Start(string[] args, string stdin = "", bool interactive = false) => new(args, stdin, interactive);
+
+    /// <summary>Waits until stdout or stderr holds <paramref name="text"/>; fails the test with the output so far if it never does.</summary>
+    public async Task WaitForAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!HasOutput(text))
+        {
+            if (DateTime.UtcNow > deadline || Completion.IsCompleted)
+            {
+                NUnit.Framework.Assert.Fail($"vmc never printed '{text}'; out:\n{_out.Text}\nerror:\n{_error.Text}");
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>True when stdout or stderr holds <paramref name="text"/> by now.</summary>
+    public bool HasOutput(string text) => (_out.Text + _error.Text).Contains(text, StringComparison.Ordinal);
+
+    /// <summary>Interrupts vmc (Ctrl-C) and returns what it did.</summary>
+    public async Task<VmcRun> InterruptAsync()
+    {
+        await _interrupt.CancelAsync();
+        return await Completion;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _interrupt.CancelAsync();
+        await Completion;
+        _interrupt.Dispose();
+    }
+
+    private async Task<VmcRun> RunAsync(string[] args, VmcConsole console)
+    {
+        await Task.Yield();
+        var code = await VmcApp.RunAsync(args, console, TimeProvider.System, _interrupt.Token);
+        return new VmcRun(code, _out.Text, _error.Text);
+    }
+
+    /// <summary>Text vmc writes from its own tasks while the test reads it.</summary>
+    private sealed class SharedText
+    {
+        private readonly StringWriter _text = new();
+
+        public SharedText() => Writer = TextWriter.Synchronized(_text);
+
+        /// <summary>Every call takes the lock of this wrapper (its methods are synchronized).</summary>
+        public TextWriter Writer { get; }
+
+        public string Text
+        {
+            get
+            {
+                lock (Writer)
+                {
+                    return _text.ToString();
+                }
+            }
+        }
     }
 }

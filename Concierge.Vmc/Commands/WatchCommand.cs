@@ -29,8 +29,9 @@ internal static class WatchCommand
         }, cancellationToken);
         await using var owner = await client.Connection.WatchNameOwnerChangedAsync(ConciergeBus.ServiceName, (_, _, newOwner) =>
             lines.Writer.TryWrite(Service(session, newOwner is { Length: > 0 })), cancellationToken);
-        if (!session.Json && session.Console.ErrorIsTerminal)
+        if (!session.Json)
         {
+            // Printed once every subscription is in place: nothing after this line is missed.
             await session.Console.Error.WriteLineAsync("Watching VM events; Ctrl-C stops.");
         }
         _ = client.Connection.Disconnected.ContinueWith(_ => lines.Writer.TryComplete(), TaskScheduler.Default);
