@@ -83,6 +83,63 @@ public sealed class KvmLifecycleTests
         Directory.Delete(state, recursive: true);
     }
 
+    /// <summary>
+    /// kill -9 while a VM runs (its monitor dies with the service): the restarted service has the
+    /// VM stopped and its disk image intact, and boots the same VM again.
+    /// </summary>
+    [Test]
+    public async Task KillNineWithARunningVmThenRestartKeepsTheRegistryAndBootsAgain()
+    {
+        Assert.That(File.Exists("/dev/kvm"), Is.True, "/dev/kvm is missing: run this test through sandbox/run");
+        var guest = Path.Combine(RepoPaths.Cache, "guest", "current");
+        RepoPaths.RequireFile(Path.Combine(guest, "initramfs.cpio.gz"), "guest/build.sh");
+        await using var bus = await PrivateBus.StartAsync();
+        var state = Directory.CreateTempSubdirectory("concierge-kvm-").FullName;
+        await using var first = await ConciergeProcess.StartAsync(bus.Address, state, guest);
+        await using var client = await DBusConnection.ConnectAsync(bus.Address);
+        var created = await ApiClient.ManagerAsync(bus.Address, null, "CreateDiskImage", "st", "kvm", "1048576");
+        Assert.That(created.ExitCode, Is.Zero, created.Output);
+        var started = await ApiClient.CallAsync(client, "StartVm", new StartVmRequest { Name = "kvm", Timeout = (uint)Boot.TotalSeconds }, StartVmResponse.Parser);
+        Assert.That(started.Success, Is.True, $"{started.FailureReason}\n{first.Output}");
+        await WaitForVmAsync(client, i => i.Health == VmHealth.Healthy, () => first.Output);
+
+        first.Kill();
+        await first.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        await using var second = await ConciergeProcess.StartAsync(bus.Address, state, guest);
+        var afterCrash = await ApiClient.CallAsync(client, "GetVmInfo", new GetVmInfoRequest { Name = "kvm" }, GetVmInfoResponse.Parser);
+        var disks = await ApiClient.ManagerAsync(bus.Address, null, "ListDiskImages");
+        var again = await ApiClient.CallAsync(client, "StartVm", new StartVmRequest { Name = "kvm", Timeout = (uint)Boot.TotalSeconds }, StartVmResponse.Parser);
+        Assert.That(again.Success, Is.True, $"{again.FailureReason}\n{second.Output}");
+        await WaitForVmAsync(client, i => i.Health == VmHealth.Healthy, () => second.Output);
+        var stopped = await ApiClient.CallAsync(client, "StopVm", new StopVmRequest { Name = "kvm" }, SuccessFailureResponse.Parser);
+        // Both services' logs (timestamped) in the test output: where the time went, pass or fail.
+        await TestContext.Out.WriteLineAsync($"--- first service ---\n{first.Output}\n--- second service ---\n{second.Output}");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(afterCrash.Success, Is.True, afterCrash.FailureReason);
+            Assert.That(afterCrash.VmInfo.Status, Is.EqualTo(VmStatus.Stopped), "no monitor survives the service");
+            Assert.That(second.Output, Does.Contain("was active when the service died"));
+            Assert.That(disks.StandardOutput, Does.Contain("\"kvm\"").And.Contain(" 1048576"), disks.Output);
+            Assert.That(stopped.Success, Is.True, stopped.FailureReason);
+        });
+        Directory.Delete(state, recursive: true);
+    }
+
+    private static async Task WaitForVmAsync(DBusConnection client, Func<VmInfo, bool> condition, Func<string> describe)
+    {
+        var deadline = DateTime.UtcNow + Boot;
+        VmInfo info;
+        while (!condition(info = (await ApiClient.CallAsync(client, "GetVmInfo", new GetVmInfoRequest { Name = "kvm" }, GetVmInfoResponse.Parser)).VmInfo))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"timed out; last: {info}\n{describe()}");
+            }
+            await Task.Delay(200);
+        }
+    }
+
     private static bool Has(List<string> items, string item)
     {
         lock (items)

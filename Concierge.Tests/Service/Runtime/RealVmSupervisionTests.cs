@@ -14,6 +14,7 @@ namespace Concierge.Tests.Service.Runtime;
 [TestFixture, Category("Kvm"), HangGuard(15), NonParallelizable]
 public sealed class RealVmSupervisionTests
 {
+    // Boots in the emulated sandbox on a loaded machine have taken over a minute; tests never assert speed.
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
     private DirectoryInfo _scratch = null!;
 
@@ -30,7 +31,7 @@ public sealed class RealVmSupervisionTests
     [Test]
     public async Task StartingRunningHealthyThenStoppedByAskingTheGuest()
     {
-        var definition = new VmDefinition { HeartbeatInterval = TimeSpan.FromMilliseconds(250), MemoryMiB = 256 };
+        var definition = new VmDefinition { HeartbeatInterval = TimeSpan.FromMilliseconds(250), MemoryMiB = 256, StartupTimeout = Timeout };
         var (supervisor, _, transitions) = Supervise(definition, cid: 50);
         await using (supervisor)
         {
@@ -62,33 +63,14 @@ public sealed class RealVmSupervisionTests
     [Test]
     public async Task FrozenGuestInitTurnsUnresponsiveThenRecovers()
     {
-        const string FreezeInit = """
-            mount -t cgroup2 none /sys/fs/cgroup || exit 10
-            mkdir /sys/fs/cgroup/stall && echo 1 > /sys/fs/cgroup/stall/cgroup.procs || exit 11
-            echo 1 > /sys/fs/cgroup/stall/cgroup.freeze || exit 12
-            sleep 6
-            echo 0 > /sys/fs/cgroup/stall/cgroup.freeze
-            echo thawed
-            """;
-        var definition = new VmDefinition
-        {
-            RootfsPath = BuiltInGuest.CopyRootfs(_scratch.FullName),
-            HeartbeatInterval = TimeSpan.FromMilliseconds(250),
-            MissedHeartbeats = 3,
-            MemoryMiB = 256,
-        };
-        var (supervisor, factory, transitions) = Supervise(definition, cid: 51);
+        var (supervisor, factory, transitions) = Supervise(FreezableGuest(), cid: 51);
         await using (supervisor)
         {
             supervisor.Start();
             await WaitAsync(supervisor, s => s.Health == VmHealth.Healthy, "healthy");
-            var guest = factory.GuestCommandsFor(supervisor.Key)!;
 
-            // The busybox disk is mounted at /mnt/rootfs in the guest; its applets are the shell's PATH.
-            var freeze = guest.ExecAsync(new GuestExecRequest(["/mnt/rootfs/bin/busybox", "sh", "-c", FreezeInit])
-            {
-                Environment = new Dictionary<string, string> { ["PATH"] = "/mnt/rootfs/bin" },
-            }, CancellationToken.None);
+            var freeze = FreezeGuestInit(factory, supervisor, TimeSpan.FromSeconds(8));
+            await WaitForFrozenInitAsync();
             await WaitAsync(supervisor, s => s.Health == VmHealth.Unresponsive, "unresponsive while the init is frozen");
             await WaitAsync(supervisor, s => s.Health == VmHealth.Healthy, "healthy again after the thaw");
             var result = await freeze.WaitAsync(Timeout);
@@ -101,12 +83,146 @@ public sealed class RealVmSupervisionTests
         }
     }
 
-    private (VmSupervisor Supervisor, KvmVmInstanceFactory Factory, List<VmTransition> Transitions) Supervise(VmDefinition definition, uint cid)
+    /// <summary>With RestartOnUnresponsive, a guest whose init stays frozen is taken down and booted again.</summary>
+    [Test]
+    public async Task UnresponsiveGuestIsRestartedByItsPolicy()
+    {
+        var definition = FreezableGuest() with { RestartPolicy = RestartPolicy.OnUnresponsive };
+        var (supervisor, factory, transitions) = Supervise(definition, cid: 52);
+        await using (supervisor)
+        {
+            supervisor.Start();
+            await WaitAsync(supervisor, s => s.Health == VmHealth.Healthy, "healthy");
+
+            _ = FreezeGuestInit(factory, supervisor, TimeSpan.FromMinutes(10));
+            await WaitAsync(supervisor, s => s.RestartCount == 1 && s.Health == VmHealth.Healthy, "restarted and healthy");
+
+            List<VmTransition> seen;
+            lock (transitions)
+            {
+                seen = [.. transitions];
+            }
+            Assert.That(seen.Select(t => t.Current.StopReason), Does.Contain(VmStopReason.Unresponsive));
+            await supervisor.StopAsync().WaitAsync(Timeout);
+            Assert.That(supervisor.Snapshot.State, Is.EqualTo(VmState.Stopped), supervisor.Snapshot.FailureReason);
+        }
+    }
+
+    /// <summary>
+    /// A guest that cannot answer the shutdown request (its init frozen) is stopped all the same:
+    /// after the grace the supervisor stops the monitor.
+    /// </summary>
+    [Test]
+    public async Task StopEscalatesToTheMonitorWhenTheGuestIgnoresShutdown()
+    {
+        var options = new SupervisorOptions { GuestShutdownGrace = TimeSpan.FromSeconds(3) };
+        var (supervisor, factory, transitions) = Supervise(FreezableGuest(), cid: 53, options);
+        await using (supervisor)
+        {
+            supervisor.Start();
+            await WaitAsync(supervisor, s => s.Health == VmHealth.Healthy, "healthy");
+            _ = FreezeGuestInit(factory, supervisor, TimeSpan.FromMinutes(10));
+            await WaitForFrozenInitAsync();
+
+            await supervisor.StopAsync().WaitAsync(Timeout);
+
+            var final = supervisor.Snapshot;
+            var console = File.ReadAllText(Path.Combine(_scratch.FullName, "console.log"));
+            Assert.Multiple(() =>
+            {
+                Assert.That(final.State, Is.EqualTo(VmState.Stopped), final.FailureReason);
+                Assert.That(final.StopReason, Is.EqualTo(VmStopReason.StopRequested));
+                Assert.That(console, Does.Not.Contain("the host asked for shutdown"), "the frozen init cannot have heard the request");
+                Assert.That(States(transitions), Is.EqualTo(new[] { VmState.Starting, VmState.Running, VmState.Stopping, VmState.Stopped }));
+            });
+        }
+    }
+
+    /// <summary>A guest that shuts itself down (SIGTERM to its init) ends the VM as stopped, reason VmExited.</summary>
+    [Test]
+    public async Task GuestThatShutsItselfDownEndsStoppedWithVmExited()
+    {
+        var (supervisor, factory, transitions) = Supervise(FreezableGuest(), cid: 54);
+        await using (supervisor)
+        {
+            supervisor.Start();
+            await WaitAsync(supervisor, s => s.Health == VmHealth.Healthy, "healthy");
+
+            // The reply may or may not make it out before the link goes down with the guest.
+            _ = RunInGuest(factory, supervisor, "kill -TERM 1");
+            await supervisor.Completion.WaitAsync(Timeout);
+
+            var final = supervisor.Snapshot;
+            var console = File.ReadAllText(Path.Combine(_scratch.FullName, "console.log"));
+            Assert.Multiple(() =>
+            {
+                Assert.That(final.State, Is.EqualTo(VmState.Stopped), final.FailureReason);
+                Assert.That(final.StopReason, Is.EqualTo(VmStopReason.VmExited));
+                Assert.That(console, Does.Contain("powering off"));
+                Assert.That(States(transitions), Is.EqualTo(new[] { VmState.Starting, VmState.Running, VmState.Stopped }));
+            });
+        }
+    }
+
+    /// <summary>The busybox test disk (mounted at /mnt/rootfs in the guest) gives Exec a shell.</summary>
+    private VmDefinition FreezableGuest() => new()
+    {
+        RootfsPath = BuiltInGuest.CopyRootfs(_scratch.FullName),
+        // 2 s without a heartbeat: a loaded emulated sandbox has delayed single beats by over 1 s.
+        HeartbeatInterval = TimeSpan.FromMilliseconds(250),
+        MissedHeartbeats = 8,
+        MemoryMiB = 256,
+        StartupTimeout = Timeout,
+    };
+
+    /// <summary>
+    /// Moves the guest init into a cgroup and freezes it for <paramref name="duration"/>: the real
+    /// agent stops, so no heartbeats and no answers on the link. The exec'd shell is not frozen; it
+    /// writes <see cref="FrozenMarker"/> to the console once the freeze holds (the exec's own reply
+    /// needs the init, so it comes only after the thaw).
+    /// </summary>
+    private static Task<GuestExecResult> FreezeGuestInit(KvmVmInstanceFactory factory, VmSupervisor supervisor, TimeSpan duration) =>
+        RunInGuest(factory, supervisor, $"""
+            mount -t cgroup2 none /sys/fs/cgroup || exit 10
+            mkdir /sys/fs/cgroup/stall && echo 1 > /sys/fs/cgroup/stall/cgroup.procs || exit 11
+            echo 1 > /sys/fs/cgroup/stall/cgroup.freeze || exit 12
+            until grep -q "frozen 1" /sys/fs/cgroup/stall/cgroup.events; do sleep 1; done
+            echo {FrozenMarker} > /dev/console
+            sleep {(int)duration.TotalSeconds}
+            echo 0 > /sys/fs/cgroup/stall/cgroup.freeze
+            echo thawed
+            """);
+
+    private const string FrozenMarker = "TEST-GUEST-INIT-FROZEN";
+
+    /// <summary>Waits for the freeze of <see cref="FreezeGuestInit"/> to hold.</summary>
+    private async Task WaitForFrozenInitAsync()
+    {
+        var console = Path.Combine(_scratch.FullName, "console.log");
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!File.Exists(console) || !File.ReadAllText(console).Contains(FrozenMarker, StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"the guest init was not frozen within {Timeout}");
+            }
+            await Task.Delay(200);
+        }
+    }
+
+    private static Task<GuestExecResult> RunInGuest(KvmVmInstanceFactory factory, VmSupervisor supervisor, string script) =>
+        factory.GuestCommandsFor(supervisor.Key)!.ExecAsync(new GuestExecRequest(["/mnt/rootfs/bin/busybox", "sh", "-c", script])
+        {
+            Environment = new Dictionary<string, string> { ["PATH"] = "/mnt/rootfs/bin" },
+        }, CancellationToken.None);
+
+    private (VmSupervisor Supervisor, KvmVmInstanceFactory Factory, List<VmTransition> Transitions) Supervise(
+        VmDefinition definition, uint cid, SupervisorOptions? options = null)
     {
         var log = BuiltInGuest.Log();
         var factory = new KvmVmInstanceFactory(BuiltInGuest.Options(), log);
         var supervisor = new VmSupervisor(new VmKey(1000, "test"), cid, definition, Path.Combine(_scratch.FullName, "console.log"),
-            factory, new SupervisorOptions(), TimeProvider.System, log);
+            factory, options ?? new SupervisorOptions(), TimeProvider.System, log);
         var transitions = new List<VmTransition>();
         supervisor.Transitioned += (_, transition) =>
         {
