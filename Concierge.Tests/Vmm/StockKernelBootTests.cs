@@ -3,6 +3,7 @@ using Concierge.Tests.TestSupport;
 using Concierge.Tests.Vmm.Support;
 using Concierge.Vmm;
 using NUnit.Framework;
+using static Concierge.Tests.Vmm.Support.VmHostProbe;
 
 namespace Concierge.Tests.Vmm;
 
@@ -13,7 +14,7 @@ namespace Concierge.Tests.Vmm;
 [TestFixture, Category("Kvm"), HangGuard(15), NonParallelizable]
 public sealed class StockKernelBootTests
 {
-    private static readonly TimeSpan BootTimeout = TimeSpan.FromSeconds(
+    internal static readonly TimeSpan BootTimeout = TimeSpan.FromSeconds(
         int.TryParse(Environment.GetEnvironmentVariable("TEST_VMM_BOOT_TIMEOUT_SECONDS"), out var seconds) ? seconds : 300);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
     private DirectoryInfo _scratch = null!;
@@ -89,31 +90,6 @@ public sealed class StockKernelBootTests
             $"every KVM fd the VM opened is closed; all fds before: {string.Join(", ", fdsBefore)}; after: {string.Join(", ", fdsAfter)}");
     }
 
-    /// <summary>
-    /// What the process's fds point at. Only the KVM ones are compared: the runtime opens fds of its
-    /// own lazily (seen: two more in the merged suite than alone), which are not the VM's to close.
-    /// </summary>
-    private static List<string> SettledOpenFds()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        var targets = new List<string>();
-        foreach (var fd in Directory.GetFileSystemEntries("/proc/self/fd"))
-        {
-            try
-            {
-                targets.Add(new FileInfo(fd).LinkTarget ?? "?");
-            }
-            catch (IOException)
-            {
-                // The fd closed while we looked (the enumeration's own fd, for one).
-            }
-        }
-        return targets;
-    }
-
-    private static bool IsKvmFd(string target) => target == "/dev/kvm" || target.StartsWith("anon_inode:kvm", StringComparison.Ordinal);
-
     /// <summary>The default command line, plus TEST_VMM_CMDLINE_EXTRA when set (e.g. "earlyprintk=ttyS0 loglevel=8" to debug a boot).</summary>
     internal static string CommandLine =>
         $"{VmSpec.DefaultCommandLine} {Environment.GetEnvironmentVariable("TEST_VMM_CMDLINE_EXTRA")}".TrimEnd();
@@ -132,35 +108,6 @@ public sealed class StockKernelBootTests
         return (exit, lines.ToArray());
     }
 
-    private static async Task<T> WithConsoleOnTimeout<T>(Task<T> task, VirtualMachine vm, TimeSpan timeout, string what)
-    {
-        await WithConsoleOnTimeout((Task)task, vm, timeout, what);
-        return await task;
-    }
-
-    private static async Task WithConsoleOnTimeout(Task task, VirtualMachine vm, TimeSpan timeout, string what)
-    {
-        if (await Task.WhenAny(task, Task.Delay(timeout)) != task)
-        {
-            Assert.Fail($"{what} within {timeout}; console so far:\n{vm.Console.RecentOutput}");
-        }
-        await task;
-    }
-
     private static string? MarkerLine(IReadOnlyList<string> lines) =>
         lines.FirstOrDefault(line => line.Contains(TestInitramfs.Marker, StringComparison.Ordinal));
-
-    private static int VcpuThreadCount() => Directory.GetDirectories("/proc/self/task").Count(IsVcpuThread);
-
-    private static bool IsVcpuThread(string taskDirectory)
-    {
-        try
-        {
-            return File.ReadAllText(Path.Combine(taskDirectory, "comm")).StartsWith("vcpu", StringComparison.Ordinal);
-        }
-        catch (IOException)
-        {
-            return false; // the thread ended while we looked
-        }
-    }
 }
