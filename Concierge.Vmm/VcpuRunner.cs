@@ -62,7 +62,8 @@ internal sealed class VcpuRunner
     public Task PauseAsync()
     {
         var parked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Volatile.Write(ref _parked, parked);
+        // A full fence (as TrySetResult in Run's finally is), so this and Run's finally cannot both miss the other.
+        Interlocked.Exchange(ref _parked, parked);
         Post(VcpuCommand.Pause);
         // A thread that has ended never reads the command; Run's finally covers one ending right now.
         if (Completion.IsCompleted)

@@ -6,7 +6,7 @@ namespace Concierge.Tests.Vmm;
 /// <summary>
 /// When a VM may be paused and resumed, without KVM: a VM built from parts with no vCPUs (only a
 /// test can make one) follows the same rules as a real one, it just has no thread to park.
-/// Parking real vCPUs is in <see cref="VcpuPauseTests"/>.
+/// Parking real vCPUs is tested in StockKernelBootTests (Kvm).
 /// </summary>
 [TestFixture, Category("Unit")]
 public sealed class VirtualMachinePauseRulesTests

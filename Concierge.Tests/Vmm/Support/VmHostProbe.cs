@@ -39,6 +39,15 @@ public static class VmHostProbe
     /// <summary>Whether an fd target is /dev/kvm or a KVM anonymous inode (VM, vCPU).</summary>
     public static bool IsKvmFd(string target) => target == "/dev/kvm" || target.StartsWith("anon_inode:kvm", StringComparison.Ordinal);
 
+    /// <summary>After a VM was disposed: its vCPU threads are joined and every KVM fd it opened (beyond <paramref name="fdsBefore"/>, from <see cref="SettledOpenFds"/>) is closed.</summary>
+    public static void AssertVmReleased(IReadOnlyCollection<string> fdsBefore)
+    {
+        Assert.That(VcpuThreadCount(), Is.Zero, "vCPU threads are joined");
+        var fdsAfter = SettledOpenFds();
+        Assert.That(fdsAfter.Where(IsKvmFd), Is.EquivalentTo(fdsBefore.Where(IsKvmFd)),
+            $"every KVM fd the VM opened is closed; all fds before: {string.Join(", ", fdsBefore)}; after: {string.Join(", ", fdsAfter)}");
+    }
+
     /// <summary>Awaits <paramref name="task"/>; fails with <paramref name="what"/> and the console so far after <paramref name="timeout"/>.</summary>
     public static async Task<T> WithConsoleOnTimeout<T>(Task<T> task, VirtualMachine vm, TimeSpan timeout, string what)
     {
