@@ -9,8 +9,9 @@ namespace Concierge.Vmm;
 /// <summary>
 /// One vCPU's dedicated thread: KVM_RUN, dispatch each exit to the device buses, repeat, until a
 /// command says stop or the guest ends the VM. Commands arrive over a channel; posting one also
-/// kicks the thread out of KVM_RUN (immediate_exit plus <see cref="VcpuKickSignal"/>). Any
-/// exception stops this VM (through the exit latch), never the process.
+/// kicks the thread out of KVM_RUN (immediate_exit plus <see cref="VcpuKickSignal"/>). A pause
+/// parks the thread outside KVM_RUN, blocked on the channel, until resume or stop. Any exception
+/// stops this VM (through the exit latch), never the process.
 /// </summary>
 internal sealed class VcpuRunner
 {
@@ -18,17 +19,21 @@ internal sealed class VcpuRunner
     private readonly DeviceBus _ports;
     private readonly DeviceBus _mmio;
     private readonly VmExitLatch _latch;
+    // Whether the host has KVM_CAP_KVMCLOCK_CTRL: a parked vCPU then tells the guest's clock it was paused.
+    private readonly bool _kvmclockCtrl;
     private readonly Channel<VcpuCommand> _commands = Channel.CreateUnbounded<VcpuCommand>();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Thread _thread;
+    private TaskCompletionSource? _parked;
     private int _threadId;
 
-    public VcpuRunner(KvmVcpu vcpu, DeviceBus ports, DeviceBus mmio, VmExitLatch latch)
+    public VcpuRunner(KvmVcpu vcpu, DeviceBus ports, DeviceBus mmio, VmExitLatch latch, bool kvmclockCtrl)
     {
         _vcpu = vcpu;
         _ports = ports;
         _mmio = mmio;
         _latch = latch;
+        _kvmclockCtrl = kvmclockCtrl;
         _thread = new Thread(Run) { IsBackground = true, Name = $"vcpu{vcpu.Id}" };
     }
 
@@ -50,6 +55,24 @@ internal sealed class VcpuRunner
         }
     }
 
+    /// <summary>
+    /// Posts <see cref="VcpuCommand.Pause"/>; completes once the thread is out of KVM_RUN for good:
+    /// parked (after telling the guest's kvmclock, where it can), or ended.
+    /// </summary>
+    public Task PauseAsync()
+    {
+        var parked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // A full fence (as TrySetResult in Run's finally is), so this and Run's finally cannot both miss the other.
+        Interlocked.Exchange(ref _parked, parked);
+        Post(VcpuCommand.Pause);
+        // A thread that has ended never reads the command; Run's finally covers one ending right now.
+        if (Completion.IsCompleted)
+        {
+            parked.TrySetResult();
+        }
+        return parked.Task;
+    }
+
     /// <summary>Waits for the thread to end (after <see cref="Completion"/>, this returns at once).</summary>
     public void Join() => _thread.Join();
 
@@ -61,7 +84,7 @@ internal sealed class VcpuRunner
         {
             _vcpu.SetSignalMask(VcpuKickSignal.BlockOnCurrentThread());
             Volatile.Write(ref _threadId, Libc.GetTid());
-            while (!StopRequested())
+            while (KeepRunning())
             {
                 var exit = HandleExit(_vcpu.Run());
                 if (exit is not null)
@@ -77,22 +100,59 @@ internal sealed class VcpuRunner
         }
         finally
         {
+            // Completion first: PauseAsync checks it after publishing its task (see there).
             _completion.TrySetResult();
+            Volatile.Read(ref _parked)?.TrySetResult();
         }
     }
 
+    /// <summary>Reads the posted commands (parking on a pause); false when the thread should end.</summary>
     // The exit path runs once per guest I/O access: compile it optimized from the start.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private bool StopRequested()
+    private bool KeepRunning()
     {
         while (_commands.Reader.TryRead(out var command))
         {
-            if (command == VcpuCommand.Stop)
+            if (command == VcpuCommand.Stop || (command == VcpuCommand.Pause && !Park()))
             {
-                return true;
+                return false;
+            }
+            // Resume of a running vCPU: nothing to do.
+        }
+        return _latch.Exit is null;
+    }
+
+    /// <summary>
+    /// Paused: the thread is out of KVM_RUN, so the guest runs nothing on this vCPU. Tell its
+    /// kvmclock, report parked, then block until Resume (true) or Stop (false). A latched exit
+    /// posts Stop to every vCPU (see <see cref="VirtualMachine.Start"/>), so stopping a paused VM
+    /// wakes this thread too.
+    /// </summary>
+    private bool Park()
+    {
+        if (_kvmclockCtrl)
+        {
+            _vcpu.MarkPausedForGuestClock();
+        }
+        Volatile.Read(ref _parked)?.TrySetResult();
+        while (true)
+        {
+            // This dedicated thread has nothing else to do while parked, so it blocks on the channel.
+            _commands.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult();
+            while (_commands.Reader.TryRead(out var command))
+            {
+                switch (command)
+                {
+                    case VcpuCommand.Stop:
+                        return false;
+                    case VcpuCommand.Resume:
+                        return _latch.Exit is null;
+                    case VcpuCommand.Pause:
+                        Volatile.Read(ref _parked)?.TrySetResult();
+                        break;
+                }
             }
         }
-        return _latch.Exit is not null;
     }
 
     /// <summary>Handles one exit; returns how the VM ends, or null to keep running.</summary>

@@ -1,17 +1,21 @@
+using Concierge.Vmm.Kvm.Interop;
+
 namespace Concierge.Vmm;
 
 /// <summary>
-/// A built VM: start it, read and write its console, wait for it to end, stop it. One dedicated
-/// thread per vCPU runs the guest; whatever ends the VM (guest power-off or reboot, a fault, the
-/// host) is reported as a <see cref="VmExit"/>, and a failure ends only this VM.
+/// A built VM: start it, read and write its console, pause and resume it, wait for it to end, stop
+/// it. One dedicated thread per vCPU runs the guest; whatever ends the VM (guest power-off or
+/// reboot, a fault, the host) is reported as a <see cref="VmExit"/>, and a failure ends only this VM.
 /// Dispose (or <see cref="DisposeAsync"/>) releases every fd, thread and page it holds.
 /// </summary>
 public sealed class VirtualMachine : IAsyncDisposable
 {
     private readonly VmParts _parts;
     private readonly object _lock = new();
+    private readonly SemaphoreSlim _pauseGate = new(1, 1);
     private List<VcpuRunner>? _runners;
     private Task<VmExit>? _exit;
+    private bool _paused;
     private bool _disposed;
 
     internal VirtualMachine(VmParts parts) => _parts = parts;
@@ -25,6 +29,9 @@ public sealed class VirtualMachine : IAsyncDisposable
     /// <summary>The exit, once the VM has ended; null while it runs or before it starts.</summary>
     public VmExit? Exit => _exit is { IsCompleted: true } ? _exit.Result : null;
 
+    /// <summary>Whether the vCPUs are paused (<see cref="PauseAsync"/>) and the VM has not ended since.</summary>
+    public bool IsPaused => Volatile.Read(ref _paused) && _parts.Latch.Exit is null;
+
     /// <summary>Starts the vCPU threads. A VM runs once.</summary>
     public void Start()
     {
@@ -35,7 +42,8 @@ public sealed class VirtualMachine : IAsyncDisposable
             {
                 throw new InvalidOperationException("the VM was already started");
             }
-            var runners = _parts.Vcpus.Select(vcpu => new VcpuRunner(vcpu, _parts.Ports, _parts.Mmio, _parts.Latch)).ToList();
+            var kvmclockCtrl = _parts.Kvm?.CheckExtension(KvmCapability.KvmclockCtrl) > 0;
+            var runners = _parts.Vcpus.Select(vcpu => new VcpuRunner(vcpu, _parts.Ports, _parts.Mmio, _parts.Latch, kvmclockCtrl)).ToList();
             _parts.Latch.OnFirstExit(() => runners.ForEach(runner => runner.Post(VcpuCommand.Stop)));
             _exit = Task.WhenAll(runners.Select(runner => runner.Completion))
                 .ContinueWith(_ => _parts.Latch.Exit!, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -51,6 +59,72 @@ public sealed class VirtualMachine : IAsyncDisposable
         return exit.WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Pauses the guest: kicks every vCPU out of KVM_RUN (the kick a stop uses) and parks its
+    /// thread. Completes once every vCPU is out of KVM_RUN, so from then on the guest executes
+    /// nothing until <see cref="ResumeAsync"/>. Where the host has KVM_CAP_KVMCLOCK_CTRL, each
+    /// parked vCPU also tells the guest's kvmclock it was paused (so the guest's soft-lockup
+    /// watchdog does not fire on resume). Devices stay live: their threads go on serving the host
+    /// side (a vsock peer, a disk request in flight) and may raise interrupts the guest sees on
+    /// resume. Pausing a paused VM succeeds at once (idempotent). Stopping or disposing a paused
+    /// VM works as for a running one. A cancelled pause resumes the vCPUs it had parked.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The VM was never started, or it has ended (also: ended while pausing).</exception>
+    /// <exception cref="ObjectDisposedException">The VM was disposed.</exception>
+    public async Task PauseAsync(CancellationToken cancellationToken = default)
+    {
+        await _pauseGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var runners = RunnersOfLiveVm("pause");
+            if (_paused)
+            {
+                return;
+            }
+            try
+            {
+                await Task.WhenAll(runners.Select(runner => runner.PauseAsync())).WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                runners.ForEach(runner => runner.Post(VcpuCommand.Resume));
+                throw;
+            }
+            // A vCPU that ended instead of parking ended the VM: say so rather than report a pause.
+            RunnersOfLiveVm("pause");
+            Volatile.Write(ref _paused, true);
+        }
+        finally
+        {
+            _pauseGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Resumes a paused guest: its vCPUs re-enter KVM_RUN where they left off. Resuming a VM that
+    /// is not paused succeeds at once (idempotent).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The VM was never started, or it has ended.</exception>
+    /// <exception cref="ObjectDisposedException">The VM was disposed.</exception>
+    public async Task ResumeAsync(CancellationToken cancellationToken = default)
+    {
+        await _pauseGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var runners = RunnersOfLiveVm("resume");
+            if (!_paused)
+            {
+                return;
+            }
+            runners.ForEach(runner => runner.Post(VcpuCommand.Resume));
+            Volatile.Write(ref _paused, false);
+        }
+        finally
+        {
+            _pauseGate.Release();
+        }
+    }
+
     /// <summary>Stops the VM from the host (exit reason <see cref="VmExitReason.HostStop"/> unless it had already ended) and waits for its vCPUs.</summary>
     public async Task<VmExit> StopAsync()
     {
@@ -61,6 +135,24 @@ public sealed class VirtualMachine : IAsyncDisposable
             exit = _exit;
         }
         return exit is null ? _parts.Latch.Exit! : await exit.ConfigureAwait(false);
+    }
+
+    /// <summary>The vCPU runners of a started VM that has not ended; otherwise throws, saying why it cannot <paramref name="operation"/>.</summary>
+    private List<VcpuRunner> RunnersOfLiveVm(string operation)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_runners is null)
+            {
+                throw new InvalidOperationException($"cannot {operation} the VM: it has not been started");
+            }
+            if (_parts.Latch.Exit is { } exit)
+            {
+                throw new InvalidOperationException($"cannot {operation} the VM: it has ended ({exit.Reason}: {exit.Detail})");
+            }
+            return _runners;
+        }
     }
 
     /// <summary>Stops the VM if it runs, joins its threads and releases everything it holds.</summary>

@@ -112,11 +112,11 @@ internal sealed class KvmVmInstance : IVmInstance, IGuestCommands
         _ = vm.StopAsync();
     }
 
-    public Task PauseAsync(CancellationToken cancellationToken) =>
-        Task.FromException(new NotSupportedException("the KVM monitor cannot pause vCPUs (Concierge.Vmm has no pause yet)"));
+    /// <summary>Parks every vCPU outside KVM_RUN (see <see cref="VirtualMachine.PauseAsync"/>); devices and the host link stay up.</summary>
+    public Task PauseAsync(CancellationToken cancellationToken) => RequireVm("pause").PauseAsync(cancellationToken);
 
-    public Task ResumeAsync(CancellationToken cancellationToken) =>
-        Task.FromException(new NotSupportedException("the KVM monitor cannot resume vCPUs (Concierge.Vmm has no pause yet)"));
+    /// <summary>Lets the parked vCPUs run the guest again.</summary>
+    public Task ResumeAsync(CancellationToken cancellationToken) => RequireVm("resume").ResumeAsync(cancellationToken);
 
     public async IAsyncEnumerable<GuestLinkEvent> ReadGuestEventsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -267,6 +267,9 @@ internal sealed class KvmVmInstance : IVmInstance, IGuestCommands
             return _vm;
         }
     }
+
+    private VirtualMachine RequireVm(string operation) =>
+        CurrentVm() ?? throw new InvalidOperationException($"cannot {operation} the VM: its monitor is not running");
 
     private GuestLinkServer RequireLink() =>
         _link is { } link && !_exited.Task.IsCompleted ? link : throw new GuestLinkUnavailableException("the VM is not running");

@@ -179,7 +179,10 @@ public sealed partial class VmSupervisor
         }
         try
         {
-            var call = pause ? instance.PauseAsync(CancellationToken.None) : instance.ResumeAsync(CancellationToken.None);
+            // The token lets a late pause undo itself (the monitor resumes what it parked), so a
+            // Suspend reported as failed does not leave the guest paused behind a Running state.
+            using var grace = new CancellationTokenSource(_options.MonitorStopGrace, _time);
+            var call = pause ? instance.PauseAsync(grace.Token) : instance.ResumeAsync(grace.Token);
             await call.WaitAsync(_options.MonitorStopGrace, _time);
         }
         catch (Exception e)

@@ -3,15 +3,17 @@ using Concierge.Tests.TestSupport;
 using Concierge.Tests.Vmm.Support;
 using Concierge.Vmm;
 using NUnit.Framework;
+using static Concierge.Tests.Vmm.Support.VmHostProbe;
 
 namespace Concierge.Tests.Vmm;
 
 /// <summary>
 /// Boots Debian's stock kernel with a busybox initramfs on real KVM and checks how the guest's own
 /// actions end the VM: power-off, reboot, SMP bring-up, and a host stop while the guest runs.
+/// Pause and resume are in the Pause part.
 /// </summary>
 [TestFixture, Category("Kvm"), HangGuard(15), NonParallelizable]
-public sealed class StockKernelBootTests
+public sealed partial class StockKernelBootTests
 {
     private static readonly TimeSpan BootTimeout = TimeSpan.FromSeconds(
         int.TryParse(Environment.GetEnvironmentVariable("TEST_VMM_BOOT_TIMEOUT_SECONDS"), out var seconds) ? seconds : 300);
@@ -49,19 +51,8 @@ public sealed class StockKernelBootTests
     }
 
     [Test]
-    public async Task HostStopEndsARunningGuestAndReleasesEverything()
-    {
-        // The guest keeps running but idles (its vCPUs halt between ticks). A guest that spins
-        // was tried: under the emulated sandbox (QEMU TCG, nested SVM, 2 cores) two spinning L2
-        // vCPUs starved the L1 machine itself, so the test runner stopped making progress at all.
-        var initrd = TestInitramfs.Create(_scratch.FullName, "while :; do /bin/busybox sleep 1; done");
-        var spec = new VmSpec(RepoPaths.Vmlinuz, initrd, vcpus: 2, memoryMiB: 256, CommandLine);
-        // Settled: what earlier tests left to finalizers is not charged to this VM.
-        var fdsBefore = SettledOpenFds();
-
-        VmExit exit;
-        var vm = new VmBuilder(spec).Build();
-        try
+    public async Task HostStopEndsARunningGuestAndReleasesEverything() =>
+        await RunThenStopAndCheckReleasedAsync("while :; do /bin/busybox sleep 1; done", async vm =>
         {
             var marker = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             vm.Console.LineReceived += line =>
@@ -74,45 +65,37 @@ public sealed class StockKernelBootTests
             vm.Start();
             await WithConsoleOnTimeout(marker.Task, vm, BootTimeout, "the guest never reached /init");
             Assert.That(VcpuThreadCount(), Is.EqualTo(2), "one thread per vCPU while running");
+        });
+
+    /// <summary>
+    /// Builds a 2-vCPU VM whose /init ends in <paramref name="finalCommand"/>, lets <paramref name="run"/>
+    /// start and drive it, stops it from the host, runs <paramref name="afterStop"/>, disposes it (also
+    /// when a step failed: a VM left running would slow every test after this one), and checks that it
+    /// ended with HostStop and released every vCPU thread and KVM fd. Keep the guest idle (sleep, not
+    /// spin): two spinning L2 vCPUs starved the emulated sandbox machine (QEMU TCG, nested SVM, 2
+    /// cores) until the test runner made no progress at all.
+    /// </summary>
+    private async Task RunThenStopAndCheckReleasedAsync(string finalCommand, Func<VirtualMachine, Task> run, Action<VirtualMachine>? afterStop = null)
+    {
+        var initrd = TestInitramfs.Create(_scratch.FullName, finalCommand);
+        var spec = new VmSpec(RepoPaths.Vmlinuz, initrd, vcpus: 2, memoryMiB: 256, CommandLine);
+        // Settled: what earlier tests left to finalizers is not charged to this VM.
+        var fdsBefore = SettledOpenFds();
+        VmExit exit;
+        var vm = new VmBuilder(spec).Build();
+        try
+        {
+            await run(vm);
             exit = await vm.StopAsync().WaitAsync(StopTimeout);
+            afterStop?.Invoke(vm);
         }
         finally
         {
-            // Also when the boot failed: a VM left running would slow every test after this one.
             await vm.DisposeAsync();
         }
-
         Assert.That(exit.Reason, Is.EqualTo(VmExitReason.HostStop), exit.Detail);
-        Assert.That(VcpuThreadCount(), Is.Zero, "vCPU threads are joined");
-        var fdsAfter = SettledOpenFds();
-        Assert.That(fdsAfter.Where(IsKvmFd), Is.EquivalentTo(fdsBefore.Where(IsKvmFd)),
-            $"every KVM fd the VM opened is closed; all fds before: {string.Join(", ", fdsBefore)}; after: {string.Join(", ", fdsAfter)}");
+        AssertVmReleased(fdsBefore);
     }
-
-    /// <summary>
-    /// What the process's fds point at. Only the KVM ones are compared: the runtime opens fds of its
-    /// own lazily (seen: two more in the merged suite than alone), which are not the VM's to close.
-    /// </summary>
-    private static List<string> SettledOpenFds()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        var targets = new List<string>();
-        foreach (var fd in Directory.GetFileSystemEntries("/proc/self/fd"))
-        {
-            try
-            {
-                targets.Add(new FileInfo(fd).LinkTarget ?? "?");
-            }
-            catch (IOException)
-            {
-                // The fd closed while we looked (the enumeration's own fd, for one).
-            }
-        }
-        return targets;
-    }
-
-    private static bool IsKvmFd(string target) => target == "/dev/kvm" || target.StartsWith("anon_inode:kvm", StringComparison.Ordinal);
 
     /// <summary>The default command line, plus TEST_VMM_CMDLINE_EXTRA when set (e.g. "earlyprintk=ttyS0 loglevel=8" to debug a boot).</summary>
     internal static string CommandLine =>
@@ -132,35 +115,6 @@ public sealed class StockKernelBootTests
         return (exit, lines.ToArray());
     }
 
-    private static async Task<T> WithConsoleOnTimeout<T>(Task<T> task, VirtualMachine vm, TimeSpan timeout, string what)
-    {
-        await WithConsoleOnTimeout((Task)task, vm, timeout, what);
-        return await task;
-    }
-
-    private static async Task WithConsoleOnTimeout(Task task, VirtualMachine vm, TimeSpan timeout, string what)
-    {
-        if (await Task.WhenAny(task, Task.Delay(timeout)) != task)
-        {
-            Assert.Fail($"{what} within {timeout}; console so far:\n{vm.Console.RecentOutput}");
-        }
-        await task;
-    }
-
     private static string? MarkerLine(IReadOnlyList<string> lines) =>
         lines.FirstOrDefault(line => line.Contains(TestInitramfs.Marker, StringComparison.Ordinal));
-
-    private static int VcpuThreadCount() => Directory.GetDirectories("/proc/self/task").Count(IsVcpuThread);
-
-    private static bool IsVcpuThread(string taskDirectory)
-    {
-        try
-        {
-            return File.ReadAllText(Path.Combine(taskDirectory, "comm")).StartsWith("vcpu", StringComparison.Ordinal);
-        }
-        catch (IOException)
-        {
-            return false; // the thread ended while we looked
-        }
-    }
 }

@@ -155,6 +155,26 @@ internal sealed class KvmVcpu : IDisposable
         KvmException.ThrowIfFailed(Libc.Ioctl(_handle, KvmIoctls.SetSignalMask, ref buffer[0]), "KVM_SET_SIGNAL_MASK");
     }
 
+    /// <summary>
+    /// KVM_KVMCLOCK_CTRL: marks this vCPU as paused by the host in the guest's kvmclock page, so the
+    /// guest's soft-lockup watchdog takes the gap for a pause, not a hang. Call it after the vCPU left
+    /// KVM_RUN and before it runs again. Returns false when the guest has not enabled kvmclock
+    /// (EINVAL): there is nowhere to tell it, and nothing is wrong.
+    /// </summary>
+    public bool MarkPausedForGuestClock()
+    {
+        if (Libc.Ioctl(_handle, KvmIoctls.KvmclockCtrl, 0) == 0)
+        {
+            return true;
+        }
+        var errno = Marshal.GetLastPInvokeError();
+        if (errno != Libc.EInval)
+        {
+            KvmException.Throw("KVM_KVMCLOCK_CTRL", errno);
+        }
+        return false;
+    }
+
     /// <summary>Lays out a kernel variable-length struct: <paramref name="header"/> followed by <paramref name="entries"/>.</summary>
     private static byte[] HeadedArray<THeader, TEntry>(THeader header, ReadOnlySpan<TEntry> entries)
         where THeader : unmanaged

@@ -38,8 +38,16 @@ public sealed class RealVmSupervisionTests
             supervisor.Start();
             await WaitAsync(supervisor, s => s.State == VmState.Running && s.Health == VmHealth.Healthy, "running and healthy");
             var running = supervisor.Snapshot;
-            Assert.That(await supervisor.SuspendAsync(), Is.False, "the monitor cannot pause vCPUs, so Suspend fails and the VM runs on");
-            Assert.That(supervisor.Snapshot.State, Is.EqualTo(VmState.Running));
+
+            Assert.That(await supervisor.SuspendAsync(), Is.True, "Suspend parks the vCPUs");
+            var suspended = supervisor.Snapshot;
+            Assert.That((suspended.State, suspended.Health), Is.EqualTo((VmState.Suspended, VmHealth.Unknown)));
+            var resumedAt = DateTimeOffset.UtcNow;
+            Assert.That(await supervisor.ResumeAsync(), Is.True, "Resume lets them run again");
+            var resumed = supervisor.Snapshot;
+            Assert.That((resumed.State, resumed.Health), Is.EqualTo((VmState.Running, VmHealth.Healthy)));
+            await WaitAsync(supervisor, s => s.State == VmState.Running && s.LastHeartbeatAt > resumedAt,
+                "running with the guest beating again after resume");
 
             await supervisor.StopAsync().WaitAsync(Timeout);
 
@@ -50,7 +58,10 @@ public sealed class RealVmSupervisionTests
                 Assert.That(running.BootDuration, Is.Not.Null);
                 Assert.That(final.State, Is.EqualTo(VmState.Stopped), final.FailureReason);
                 Assert.That(final.StopReason, Is.EqualTo(VmStopReason.StopRequested));
-                Assert.That(States(transitions), Is.EqualTo(new[] { VmState.Starting, VmState.Running, VmState.Stopping, VmState.Stopped }));
+                Assert.That(States(transitions), Is.EqualTo(new[]
+                {
+                    VmState.Starting, VmState.Running, VmState.Suspended, VmState.Running, VmState.Stopping, VmState.Stopped,
+                }));
             });
         }
     }

@@ -15,6 +15,7 @@ internal enum KvmCapability
     SetIdentityMapAddr = 37,
     MaxVcpus = 66,
     TscDeadlineTimer = 72,
+    KvmclockCtrl = 76,
     SignalMsi = 77,
     ImmediateExit = 136,
 }

@@ -38,4 +38,5 @@ internal static class KvmIoctls
     public static readonly nuint GetLapic = IoctlNumber.IoR(Kvmio, 0x8E, Unsafe.SizeOf<KvmLapicState>());
     public static readonly nuint SetLapic = IoctlNumber.IoW(Kvmio, 0x8F, Unsafe.SizeOf<KvmLapicState>());
     public static readonly nuint SetCpuid2 = IoctlNumber.IoW(Kvmio, 0x90, Unsafe.SizeOf<KvmCpuid2Header>());
+    public static readonly nuint KvmclockCtrl = IoctlNumber.Io(Kvmio, 0xAD);
 }

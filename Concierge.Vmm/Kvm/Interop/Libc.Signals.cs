@@ -8,6 +8,7 @@ internal static partial class Libc
     public const int SigBlock = 0;
     public const int EIntr = 4;
     public const int EAgain = 11;
+    public const int EInval = 22;
 
     /// <summary>glibc's sigset_t is 1024 bits; the kernel only looks at the first 64.</summary>
     public const int SigsetWords = 16;

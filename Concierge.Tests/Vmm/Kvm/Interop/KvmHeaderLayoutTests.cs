@@ -163,6 +163,7 @@ public sealed class KvmHeaderLayoutTests
         ("KVM_CAP_SET_IDENTITY_MAP_ADDR", (ulong)KvmCapability.SetIdentityMapAddr),
         ("KVM_CAP_MAX_VCPUS", (ulong)KvmCapability.MaxVcpus),
         ("KVM_CAP_TSC_DEADLINE_TIMER", (ulong)KvmCapability.TscDeadlineTimer),
+        ("KVM_CAP_KVMCLOCK_CTRL", (ulong)KvmCapability.KvmclockCtrl),
         ("KVM_CAP_SIGNAL_MSI", (ulong)KvmCapability.SignalMsi),
         ("KVM_CAP_IMMEDIATE_EXIT", (ulong)KvmCapability.ImmediateExit),
 
@@ -192,6 +193,7 @@ public sealed class KvmHeaderLayoutTests
         ("KVM_GET_LAPIC", KvmIoctls.GetLapic),
         ("KVM_SET_LAPIC", KvmIoctls.SetLapic),
         ("KVM_SET_CPUID2", KvmIoctls.SetCpuid2),
+        ("KVM_KVMCLOCK_CTRL", KvmIoctls.KvmclockCtrl),
     ];
 
     private static Dictionary<string, ulong>? s_fromHeader;
