@@ -137,7 +137,7 @@ public sealed class BlockDeviceTests
         using var harness = Start();
         var queue = harness.Queues[0];
         var status = queue.Allocate(1);
-        queue.AddChain(Buffer.Out(Header(queue, 11u /* DISCARD */, 0), 16), Buffer.In(status, 1));
+        queue.AddChain(Buffer.Out(Header(queue, 99u, 0), 16), Buffer.In(status, 1));
         harness.KickAndWait(0, 1);
         Assert.That(Status(harness, status), Is.EqualTo((byte)BlockStatus.Unsupported));
     }
