@@ -46,7 +46,7 @@ public sealed partial class VirtioBench
     public async Task CompareWithQemu()
     {
         var initrd = await VirtioGuestImage.CreateAsync(_scratch.FullName, Script);
-        var ours = await RunOurs(initrd);
+        var (ours, counters) = await RunOurs(initrd);
         TestContext.Progress.WriteLine($"Concierge.Vmm: {string.Join(", ", ours.Select(pair => $"{pair.Key}={pair.Value:F2} MB/s"))}");
         var qemu = await RunQemu(initrd);
         TestContext.Progress.WriteLine($"QEMU: {string.Join(", ", qemu.Select(pair => $"{pair.Key}={pair.Value:F2} MB/s"))}");
@@ -66,20 +66,24 @@ public sealed partial class VirtioBench
             var b = qemu[key];
             report.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {a:F2} | {b:F2} | {(b > 0 ? a / b : double.NaN):F2}x |");
         }
+        report.AppendLine();
+        report.AppendLine(CultureInfo.InvariantCulture, $"Concierge.Vmm device counters over the whole run (boot included): {counters}.");
         TestContext.Out.WriteLine(report.ToString());
         await File.WriteAllTextAsync(Path.Combine(RepoPaths.Root, "bench", "virtio", "results.md"), report.ToString());
     }
 
-    private async Task<Dictionary<string, double>> RunOurs(string initrd)
+    private async Task<(Dictionary<string, double> Rates, string Counters)> RunOurs(string initrd)
     {
         var disk = CreateDisk("ours.img");
         var pci = new PciRootBus();
         var vsock = new VsockDevice(3);
         var spec = new VmSpec(RepoPaths.Vmlinuz, initrd, vcpus: 1, memoryMiB: 256, VirtioGuestTests.CommandLine);
+        VirtioPciDevice? blockPci = null;
+        VirtioPciDevice? vsockPci = null;
         await using var vm = new VmBuilder(spec)
             .AddDevice(pci.AttachTo)
-            .AddDevice(host => VirtioPci.Attach(host, pci, new BlockDevice(DiskImage.Open(disk, readOnly: false), "bench")))
-            .AddDevice(host => VirtioPci.Attach(host, pci, vsock))
+            .AddDevice(host => blockPci = VirtioPci.Attach(host, pci, new BlockDevice(DiskImage.Open(disk, readOnly: false), "bench")))
+            .AddDevice(host => vsockPci = VirtioPci.Attach(host, pci, vsock))
             .Build();
         using var listener = vsock.Listen(VsockPort);
         var sink = Task.Run(async () =>
@@ -93,7 +97,14 @@ public sealed partial class VirtioBench
         vm.Start();
         await vm.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(20));
         await sink.WaitAsync(TimeSpan.FromMinutes(1));
-        return Parse(vm.Console.RecentOutput);
+        return (Parse(vm.Console.RecentOutput), $"block {Describe(blockPci!)}; vsock {Describe(vsockPci!)}");
+    }
+
+    private static string Describe(VirtioPciDevice transport)
+    {
+        var counters = transport.Device.Counters;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{counters.Chains} chains, {counters.Passes} worker passes, {counters.Interrupts} interrupts, {counters.Notifications} relayed kicks, {transport.DoorbellExits} doorbell MMIO exits");
     }
 
     private async Task<Dictionary<string, double>> RunQemu(string initrd)
