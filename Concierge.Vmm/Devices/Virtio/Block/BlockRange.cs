@@ -22,12 +22,4 @@ public readonly record struct BlockRange(ulong Sector, uint Sectors, uint Flags)
         BinaryPrimitives.ReadUInt64LittleEndian(bytes),
         BinaryPrimitives.ReadUInt32LittleEndian(bytes[8..]),
         BinaryPrimitives.ReadUInt32LittleEndian(bytes[12..]));
-
-    /// <summary>Encodes the segment into <paramref name="bytes"/> (drivers in tests).</summary>
-    public void Write(Span<byte> bytes)
-    {
-        BinaryPrimitives.WriteUInt64LittleEndian(bytes, Sector);
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes[8..], Sectors);
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes[12..], Flags);
-    }
 }
