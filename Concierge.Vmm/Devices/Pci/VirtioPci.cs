@@ -20,7 +20,8 @@ public static class VirtioPci
 {
     /// <summary>
     /// Puts <paramref name="device"/> (owned by the VM from here on) on <paramref name="bus"/>
-    /// with its own BAR, MSI-X through the VM's MSI signaler, and one ioeventfd per queue doorbell.
+    /// with its own BAR, MSI-X through the VM's MSI signaler, and one ioeventfd per queue doorbell
+    /// (the device's worker sleeps on its busiest queue's; a relay thread serves each other one).
     /// When the guest breaks the device, the VM fails with the reason (the stock Linux driver
     /// never recovers a device that needs a reset).
     /// </summary>
@@ -30,16 +31,31 @@ public static class VirtioPci
         ArgumentNullException.ThrowIfNull(bus);
         ArgumentNullException.ThrowIfNull(device);
         var transport = new VirtioPciDevice(device, host.Memory, host.MsiSignaler, bus.AllocateBar(VirtioPciDevice.BarSize));
-        // Disposed in reverse order: notifier threads stop, then eventfds close, then the device stops.
+        try
+        {
+            for (var queue = 0; queue < device.QueueCount; queue++)
+            {
+                var eventFd = host.AddIoEventFd(transport.NotifyAddress(queue), 2, portIo: false);
+                if (queue == device.DirectDoorbellQueue)
+                {
+                    // The worker reads this eventfd itself: a kick wakes it with no thread in between.
+                    transport.UseDirectDoorbell(queue, eventFd);
+                    continue;
+                }
+                var index = queue;
+                host.AddDisposable(new IoEventNotifier(eventFd, () => transport.NotifyFromDoorbell(index), $"virtio-{device.Type}-kick{queue}"));
+            }
+        }
+        catch
+        {
+            transport.Dispose();
+            throw;
+        }
+        // Disposed in reverse order: the device (and its worker, which may sleep on an eventfd)
+        // stops first, then the relay threads, then the eventfds close.
         host.AddDisposable(transport);
         var slot = bus.Attach(transport);
         device.Broken += reason => host.Fail(new GuestFaultException($"virtio-{device.Type} at PCI 00:{slot:x2}.0: {reason}"));
-        for (var queue = 0; queue < device.QueueCount; queue++)
-        {
-            var eventFd = host.AddIoEventFd(transport.NotifyAddress(queue), 2, portIo: false);
-            var index = queue;
-            host.AddDisposable(new IoEventNotifier(eventFd, () => transport.NotifyFromDoorbell(index), $"virtio-{device.Type}-kick{queue}"));
-        }
         return transport;
     }
 }

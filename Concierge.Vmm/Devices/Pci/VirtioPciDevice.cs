@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Concierge.Vmm.Devices.Virtio;
+using Concierge.Vmm.Kvm;
 using Concierge.Vmm.Memory;
 
 namespace Concierge.Vmm.Devices.Pci;
@@ -37,6 +38,8 @@ public sealed partial class VirtioPciDevice : IPciFunction, IVirtioTransport, ID
     private readonly VirtioPciQueueRegisters[] _queues;
     private readonly uint _barAddress;
     private int _isr;
+    private long _doorbellExits;
+    private (int Queue, IQueueDoorbell Doorbell)? _directDoorbell;
 
     /// <summary>Wraps <paramref name="device"/> (owned) with BAR 0 at <paramref name="barAddress"/>.</summary>
     public VirtioPciDevice(VirtioDevice device, GuestMemory memory, IMsiSignaler msi, uint barAddress)
@@ -74,6 +77,12 @@ public sealed partial class VirtioPciDevice : IPciFunction, IVirtioTransport, ID
 
     /// <summary>The device status byte as the guest last left it (plus DEVICE_NEEDS_RESET if the device broke).</summary>
     public VirtioDeviceStatus Status => (VirtioDeviceStatus)Volatile.Read(ref _status);
+
+    /// <summary>
+    /// Doorbell writes that reached user space as MMIO exits instead of completing in the kernel
+    /// through the queue's ioeventfd (each costs a full exit of the vCPU; expected to stay 0).
+    /// </summary>
+    public long DoorbellExits => Interlocked.Read(ref _doorbellExits);
 
     /// <summary>Guest address of queue <paramref name="queueIndex"/>'s doorbell at the BAR's initial placement (for an ioeventfd).</summary>
     public ulong NotifyAddress(int queueIndex) =>
@@ -158,6 +167,7 @@ public sealed partial class VirtioPciDevice : IPciFunction, IVirtioTransport, ID
                 var queue = inRegion / VirtioPciLayout.NotifyOffsetMultiplier;
                 if (queue < (ulong)_queues.Length)
                 {
+                    Interlocked.Increment(ref _doorbellExits);
                     NotifyFromDoorbell((int)queue);
                 }
                 break;
@@ -176,6 +186,16 @@ public sealed partial class VirtioPciDevice : IPciFunction, IVirtioTransport, ID
             _msix.Signal(_queues[queueIndex].MsixVector);
         }
     }
+
+    /// <inheritdoc />
+    public IQueueDoorbell? DirectDoorbell(int queueIndex) =>
+        _directDoorbell is { } direct && direct.Queue == queueIndex ? direct.Doorbell : null;
+
+    /// <summary>
+    /// Lets the device's worker sleep on queue <paramref name="queueIndex"/>'s ioeventfd itself
+    /// instead of a relay thread waking it. <paramref name="eventFd"/> must outlive the device.
+    /// </summary>
+    internal void UseDirectDoorbell(int queueIndex, EventFd eventFd) => _directDoorbell = (queueIndex, new EventFdDoorbell(eventFd));
 
     /// <inheritdoc />
     public void ReportBroken(string reason)

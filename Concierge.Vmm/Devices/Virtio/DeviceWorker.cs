@@ -1,20 +1,33 @@
 namespace Concierge.Vmm.Devices.Virtio;
 
 /// <summary>
-/// The one thread a virtio device does its work on, so vCPU threads only post a wake-up when the
-/// guest notifies a queue. Wake-ups coalesce; the loop runs <c>work</c> after each until stopped.
+/// The one thread a virtio device does its work on. It sleeps on the device's busiest queue's
+/// doorbell when the transport offers one (the guest's kick then wakes it directly), else on an
+/// event that vCPU and relay threads set. Wake-ups coalesce; the loop runs <c>work</c> after each
+/// until stopped.
 /// </summary>
 internal sealed class DeviceWorker : IDisposable
 {
-    private readonly ManualResetEventSlim _wake = new(false);
+    // Barely spin before sleeping: the worker shares the cores with the vCPUs it serves, and a
+    // wake-up is a doorbell or a host stream that may be long in coming.
+    private readonly ManualResetEventSlim _wake = new(false, spinCount: 1);
     private readonly Thread _thread;
     private readonly Action<Func<bool>> _work;
+    private readonly Action<string> _doorbellFailed;
+    private volatile IQueueDoorbell? _doorbell;
     private volatile bool _stopping;
 
-    /// <summary>Starts the thread; <paramref name="work"/> gets a "should I stop" probe to bound long passes.</summary>
-    public DeviceWorker(string name, Action<Func<bool>> work)
+    /// <summary>
+    /// Starts the thread; <paramref name="work"/> gets a "should I stop" probe to bound long passes.
+    /// <paramref name="doorbell"/>, if given, must stay usable until this worker is disposed; if it
+    /// fails, the thread calls <paramref name="doorbellFailed"/> with the reason (kicks on it are
+    /// lost from then on) and sleeps on its event instead.
+    /// </summary>
+    public DeviceWorker(string name, Action<Func<bool>> work, IQueueDoorbell? doorbell = null, Action<string>? doorbellFailed = null)
     {
         _work = work;
+        _doorbell = doorbell;
+        _doorbellFailed = doorbellFailed ?? (_ => { });
         _thread = new Thread(Run) { IsBackground = true, Name = name };
         _thread.Start();
         Wake();
@@ -25,11 +38,18 @@ internal sealed class DeviceWorker : IDisposable
     {
         try
         {
+            // Both, always: after a doorbell failure the thread sleeps on the event instead.
             _wake.Set();
+            _doorbell?.Ring();
         }
         catch (ObjectDisposedException)
         {
             // A doorbell raced with reset: the stopped worker has nothing left to do.
+        }
+#pragma warning disable CA1031 // A failing doorbell must not escape into a vCPU or host thread; Run notices it too.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
         }
     }
 
@@ -37,7 +57,7 @@ internal sealed class DeviceWorker : IDisposable
     public void Dispose()
     {
         _stopping = true;
-        _wake.Set();
+        Wake();
         if (Thread.CurrentThread != _thread)
         {
             _thread.Join();
@@ -49,14 +69,37 @@ internal sealed class DeviceWorker : IDisposable
     {
         while (true)
         {
-            _wake.Wait();
+            Sleep();
             if (_stopping)
             {
                 return;
             }
-            // Reset before the pass: a wake-up during the pass is kept for the next one.
-            _wake.Reset();
             _work(() => _stopping);
         }
+    }
+
+    private void Sleep()
+    {
+        if (_doorbell is { } doorbell)
+        {
+            try
+            {
+                doorbell.Wait();
+                // The event is only a fallback here: keep it from piling up a stale wake-up.
+                _wake.Reset();
+                return;
+            }
+#pragma warning disable CA1031 // The thread must survive a failing doorbell: the device reports it (kicks on that doorbell are lost).
+            catch (Exception failure)
+#pragma warning restore CA1031
+            {
+                _doorbell = null;
+                _doorbellFailed(failure.Message);
+                return;
+            }
+        }
+        _wake.Wait();
+        // Reset before the pass: a wake-up during the pass is kept for the next one.
+        _wake.Reset();
     }
 }

@@ -12,4 +12,11 @@ public interface IVirtioTransport
 
     /// <summary>The device stopped working until the guest resets it; <paramref name="reason"/> names what the guest did.</summary>
     void ReportBroken(string reason);
+
+    /// <summary>
+    /// The doorbell of queue <paramref name="queueIndex"/> for the worker to sleep on directly, or
+    /// null when every kick arrives through <see cref="VirtioDevice.Notify"/>. The transport keeps it
+    /// usable until the device is disposed.
+    /// </summary>
+    IQueueDoorbell? DirectDoorbell(int queueIndex) => null;
 }

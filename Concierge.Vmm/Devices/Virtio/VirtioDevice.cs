@@ -16,6 +16,10 @@ public abstract class VirtioDevice : IDisposable
     private volatile DeviceWorker? _worker;
     private volatile string? _brokenReason;
     private bool _disposed;
+    private long _notifications;
+    private long _passes;
+    private long _chains;
+    private long _interrupts;
 
     /// <summary>Creates the device with its own feature bits (transport bits are added here).</summary>
     protected VirtioDevice(VirtioDeviceType type, ulong deviceFeatures, int queueCount)
@@ -41,6 +45,10 @@ public abstract class VirtioDevice : IDisposable
     /// <summary>Why the device stopped, if it is broken; null while it works.</summary>
     public string? BrokenReason => _brokenReason;
 
+    /// <summary>Work done since the device was created (read at any time; the values are not one atomic snapshot).</summary>
+    public VirtioDeviceCounters Counters => new(
+        Interlocked.Read(ref _notifications), Interlocked.Read(ref _passes), Interlocked.Read(ref _chains), Interlocked.Read(ref _interrupts));
+
     /// <summary>Raised (on the worker thread) when the device breaks, with the reason.</summary>
     public event Action<string>? Broken;
 
@@ -55,6 +63,12 @@ public abstract class VirtioDevice : IDisposable
 
     /// <summary>The transport, while active.</summary>
     protected IVirtioTransport? Transport { get; private set; }
+
+    /// <summary>
+    /// The queue whose doorbell the worker sleeps on itself when the transport allows it (no relay
+    /// thread per kick): the one the guest kicks most. The other queues' kicks arrive through <see cref="Notify"/>.
+    /// </summary>
+    public virtual int DirectDoorbellQueue => 0;
 
     /// <summary>Largest size of queue <paramref name="queueIndex"/>.</summary>
     public virtual ushort MaxQueueSize(int queueIndex) => VirtioLimits.MaxQueueSize;
@@ -100,12 +114,21 @@ public abstract class VirtioDevice : IDisposable
             }
             Queues = queues;
             OnActivated();
-            _worker = new DeviceWorker($"virtio-{Type}", RunPass);
+            _worker = new DeviceWorker(
+                $"virtio-{Type}",
+                RunPass,
+                transport.DirectDoorbell(DirectDoorbellQueue),
+                // Kicks on that doorbell can no longer reach us: say so rather than hang the guest.
+                failure => MarkBroken($"{Type}: the doorbell of queue {DirectDoorbellQueue} failed: {failure}"));
         }
     }
 
-    /// <summary>The guest notified queue <paramref name="queueIndex"/> (vCPU thread: only wakes the worker).</summary>
-    public void Notify(int queueIndex) => _worker?.Wake();
+    /// <summary>The guest notified queue <paramref name="queueIndex"/> (vCPU or relay thread: only wakes the worker).</summary>
+    public void Notify(int queueIndex)
+    {
+        Interlocked.Increment(ref _notifications);
+        _worker?.Wake();
+    }
 
     /// <summary>Device reset (status 0): stops the worker, forgets queues, clears a broken state.</summary>
     public void Reset()
@@ -187,6 +210,7 @@ public abstract class VirtioDevice : IDisposable
             while (handled < VirtioLimits.MaxChainsPerPass && !stopRequested() && queue.TryPopChain(out var chain))
             {
                 queue.AddUsed(chain.HeadIndex, handle(chain));
+                CountChain();
                 handled++;
             }
             if (handled >= VirtioLimits.MaxChainsPerPass || stopRequested())
@@ -205,9 +229,13 @@ public abstract class VirtioDevice : IDisposable
     {
         if (Queues[queueIndex] is { } queue && queue.ShouldSignal())
         {
+            Interlocked.Increment(ref _interrupts);
             Transport?.SignalQueue(queueIndex);
         }
     }
+
+    /// <summary>Counts one chain returned to the driver (for <see cref="Counters"/>; worker thread).</summary>
+    protected void CountChain() => Interlocked.Increment(ref _chains);
 
     /// <summary>Marks the device broken with <paramref name="reason"/>; it ignores its queues until reset.</summary>
     protected void MarkBroken(string reason)
@@ -236,6 +264,7 @@ public abstract class VirtioDevice : IDisposable
         {
             return;
         }
+        Interlocked.Increment(ref _passes);
         try
         {
             ProcessQueues(stopRequested);

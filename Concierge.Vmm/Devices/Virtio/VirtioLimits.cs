@@ -24,6 +24,15 @@ public static class VirtioLimits
     /// <summary>Data segments a block request may carry (advertised to the guest as seg_max).</summary>
     public const uint BlockMaxSegments = MaxQueueSize - 2;
 
+    /// <summary>Ranges one DISCARD or WRITE_ZEROES request may list (max_discard_seg, max_write_zeroes_seg).</summary>
+    public const uint BlockMaxRangeSegments = 32;
+
+    /// <summary>
+    /// Sectors one DISCARD or WRITE_ZEROES range may cover (2 GiB): bounds the zero-filling a
+    /// write-zeroes falls back to on a file system without fallocate support.
+    /// </summary>
+    public const uint BlockMaxRangeSectors = 4u << 20;
+
     /// <summary>Most random bytes handed out for one rng request.</summary>
     public const int RngMaxBytesPerRequest = 64 << 10;
 

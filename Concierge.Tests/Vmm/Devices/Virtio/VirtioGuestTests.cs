@@ -15,7 +15,7 @@ namespace Concierge.Tests.Vmm.Devices.Virtio;
 /// <summary>
 /// Debian's stock kernel drives our virtio-pci devices with its own modules, on real KVM: one
 /// boot exercises a read-write disk (pattern written, synced, read back from the image file on
-/// the host), a read-only disk (writes refused), /dev/hwrng, and vsock both ways with MiBs
+/// the host; a range discarded with blkdiscard reads back as zeroes), a read-only disk (writes refused), /dev/hwrng, and vsock both ways with MiBs
 /// checked by SHA-256 on each side.
 /// </summary>
 [TestFixture, Category("Kvm"), HangGuard(15), NonParallelizable]
@@ -26,6 +26,8 @@ public sealed class VirtioGuestTests
     private const uint GuestPort = 5000;
     private const string Pattern = "CONCIERGE-BLOCK-PATTERN-0123456789";
     private const int PatternSector = 3;
+    private const int DiscardOffset = 4 << 20;
+    private const int DiscardLength = 1 << 20;
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(Environment.GetEnvironmentVariable("TEST_VIRTIO_MINUTES") is { } m ? int.Parse(m, System.Globalization.CultureInfo.InvariantCulture) : 10);
 
     // pci=noacpi: the monitor's DSDT describes no PCI host bridge, so with ACPI routing Linux
@@ -38,6 +40,9 @@ public sealed class VirtioGuestTests
         printf '{Pattern}' | dd of=/dev/vda bs=512 seek={PatternSector} conv=sync,fsync 2>/dev/null
         echo "BLK-WRITE $?"
         sync
+        echo "BLK-LIMITS $(cat /sys/block/vda/queue/discard_max_bytes) $(cat /sys/block/vda/queue/write_zeroes_max_bytes)"
+        blkdiscard -o {DiscardOffset} -l {DiscardLength} /dev/vda
+        echo "BLK-DISCARD $?"
         dd if=/dev/zero of=/dev/vdb bs=512 count=1 conv=fsync 2>/dev/null
         echo "RO-WRITE $?"
         echo "RO-READ $(dd if=/dev/vdb bs=16 count=1 2>/dev/null)"
@@ -71,7 +76,9 @@ public sealed class VirtioGuestTests
         var initrd = await VirtioGuestImage.CreateAsync(_scratch.FullName, Script);
         var disk = Path.Combine(_scratch.FullName, "disk.img");
         var readOnlyDisk = Path.Combine(_scratch.FullName, "ro.img");
-        File.WriteAllBytes(disk, new byte[8 << 20]);
+        var diskBytes = new byte[8 << 20];
+        diskBytes.AsSpan(DiscardOffset - 512, DiscardLength + 1024).Fill(0xA5);
+        File.WriteAllBytes(disk, diskBytes);
         File.WriteAllBytes(readOnlyDisk, Encoding.ASCII.GetBytes("READ-ONLY-DISK!!").Concat(new byte[(1 << 20) - 16]).ToArray());
         var replyToGuest = RandomNumberGenerator.GetBytes(3 << 20);
         var sendToGuest = RandomNumberGenerator.GetBytes(3 << 20);
@@ -123,6 +130,12 @@ public sealed class VirtioGuestTests
         Assert.That(Line(lines, "RO-READ"), Is.EqualTo("READ-ONLY-DISK!!"));
         var image = await File.ReadAllBytesAsync(disk);
         Assert.That(Encoding.ASCII.GetString(image, PatternSector * 512, Pattern.Length), Is.EqualTo(Pattern), "the guest's write reached the image file");
+        var limits = Line(lines, "BLK-LIMITS").Split(' ');
+        Assert.That(limits.Select(value => long.Parse(value, System.Globalization.CultureInfo.InvariantCulture)), Is.All.GreaterThan(0L), "the guest's driver took DISCARD and WRITE_ZEROES");
+        Assert.That(Line(lines, "BLK-DISCARD"), Is.EqualTo("0"));
+        Assert.That(image.AsSpan(DiscardOffset, DiscardLength).ToArray(), Is.All.EqualTo(0), "blkdiscard punched the range out of the image");
+        Assert.That(image.AsSpan(DiscardOffset - 512, 512).ToArray(), Is.All.EqualTo(0xA5), "the sector before the range is kept");
+        Assert.That(image.AsSpan(DiscardOffset + DiscardLength, 512).ToArray(), Is.All.EqualTo(0xA5), "the sector after the range is kept");
 
         Assert.That(int.Parse(Line(lines, "MSI-VECTORS"), System.Globalization.CultureInfo.InvariantCulture), Is.GreaterThanOrEqualTo(4), "queues interrupt through MSI-X");
         var random = Line(lines, "HWRNG");

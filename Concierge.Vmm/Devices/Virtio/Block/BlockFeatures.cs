@@ -11,4 +11,10 @@ public static class BlockFeatures
 
     /// <summary>VIRTIO_BLK_F_FLUSH: the driver must send FLUSH to make writes durable (write-back cache).</summary>
     public const ulong Flush = 1UL << 9;
+
+    /// <summary>VIRTIO_BLK_F_DISCARD: DISCARD requests, limits in config max_discard_sectors/max_discard_seg.</summary>
+    public const ulong Discard = 1UL << 13;
+
+    /// <summary>VIRTIO_BLK_F_WRITE_ZEROES: WRITE_ZEROES requests, limits in config max_write_zeroes_sectors/max_write_zeroes_seg.</summary>
+    public const ulong WriteZeroes = 1UL << 14;
 }

@@ -20,13 +20,15 @@ public sealed class BlockRequest
     /// <summary>Bytes GET_ID may return.</summary>
     public const int IdSize = 20;
 
-    private BlockRequest(BlockRequestType type, ulong sector, IReadOnlyList<ChainSegment> data, uint dataBytes, ChainSegment status)
+    private BlockRequest(BlockRequestType type, ulong sector, IReadOnlyList<ChainSegment> data, uint dataBytes, ChainSegment status, IReadOnlyList<BlockRange>? ranges = null, uint rangeCount = 0)
     {
         Type = type;
         Sector = sector;
         Data = data;
         DataBytes = dataBytes;
         Status = status;
+        Ranges = ranges ?? [];
+        RangeCount = rangeCount;
     }
 
     /// <summary>The request type (possibly one this device does not implement).</summary>
@@ -43,6 +45,16 @@ public sealed class BlockRequest
 
     /// <summary>The one-byte status buffer.</summary>
     public ChainSegment Status { get; }
+
+    /// <summary>How many ranges a DISCARD or WRITE_ZEROES lists (possibly more than the device allows).</summary>
+    public uint RangeCount { get; }
+
+    /// <summary>
+    /// The ranges of a DISCARD or WRITE_ZEROES, copied out once; empty when <see cref="RangeCount"/>
+    /// exceeds <see cref="VirtioLimits.BlockMaxRangeSegments"/> (the device then refuses the request
+    /// without reading them). Not yet checked against the disk: see <see cref="BlockDevice"/>.
+    /// </summary>
+    public IReadOnlyList<BlockRange> Ranges { get; }
 
     /// <summary>Parses <paramref name="chain"/> for a disk of <paramref name="capacitySectors"/> sectors.</summary>
     /// <exception cref="GuestFaultException">The chain is not a well-formed request, or it reaches past the disk's end.</exception>
@@ -78,10 +90,36 @@ public sealed class BlockRequest
             case BlockRequestType.GetId:
                 var idBytes = Math.Min(writableData, IdSize);
                 return new BlockRequest(type, 0, DescriptorChain.Slice(chain.Writable, 0, idBytes), idBytes, status);
+            case BlockRequestType.Discard:
+            case BlockRequestType.WriteZeroes:
+                RequireNone(chain, type.ToString(), "device-writable", writableData);
+                return ParseRanges(memory, chain, type, readableData, status);
             default:
                 // FLUSH and unknown types carry no data we use.
                 return new BlockRequest(type, 0, [], 0, status);
         }
+    }
+
+    private static BlockRequest ParseRanges(GuestMemory memory, DescriptorChain chain, BlockRequestType type, uint bytes, ChainSegment status)
+    {
+        if (bytes == 0 || bytes % BlockRange.Size != 0)
+        {
+            throw new GuestFaultException($"block request {chain.HeadIndex}: {type} carries {bytes} bytes, not a whole number of {BlockRange.Size}-byte ranges");
+        }
+        var count = bytes / BlockRange.Size;
+        if (count > VirtioLimits.BlockMaxRangeSegments)
+        {
+            return new BlockRequest(type, 0, [], 0, status, [], count);
+        }
+        Span<byte> raw = stackalloc byte[(int)VirtioLimits.BlockMaxRangeSegments * BlockRange.Size];
+        raw = raw[..(int)bytes];
+        chain.CopyFromReadable(memory, HeaderSize, raw);
+        var ranges = new BlockRange[count];
+        for (var i = 0; i < ranges.Length; i++)
+        {
+            ranges[i] = BlockRange.Read(raw[(i * BlockRange.Size)..]);
+        }
+        return new BlockRequest(type, 0, [], 0, status, ranges, count);
     }
 
     private static void RequireNone(DescriptorChain chain, string type, string direction, uint bytes)

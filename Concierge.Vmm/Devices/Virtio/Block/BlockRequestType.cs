@@ -14,4 +14,10 @@ public enum BlockRequestType : uint
 
     /// <summary>VIRTIO_BLK_T_GET_ID: the device's serial string (20 bytes, not NUL-terminated when full).</summary>
     GetId = 8,
+
+    /// <summary>VIRTIO_BLK_T_DISCARD: the listed ranges' contents are no longer needed (a hint).</summary>
+    Discard = 11,
+
+    /// <summary>VIRTIO_BLK_T_WRITE_ZEROES: the listed ranges read back as zeroes afterwards.</summary>
+    WriteZeroes = 13,
 }

@@ -11,14 +11,21 @@ internal sealed class VsockConnection
     /// <summary>Host bytes queued towards the guest before a writer must wait.</summary>
     private const int OutboundCapacity = 256 << 10;
 
-    /// <summary>Send a credit update once the host has consumed this much since the guest last heard.</summary>
-    private const uint CreditUpdateThreshold = VirtioLimits.VsockConnectionBufferBytes / 4;
+    /// <summary>
+    /// A credit update is due once the guest believes less than this is free (it has sent this much
+    /// past the forward count it last heard), so it never stalls while the host keeps up...
+    /// </summary>
+    private const uint CreditLowWater = VirtioLimits.VsockConnectionBufferBytes / 2;
+
+    /// <summary>... and once it gives the guest at least this much new room: each update costs an RX packet and an interrupt.</summary>
+    private const uint CreditUpdateMinimum = VirtioLimits.VsockConnectionBufferBytes / 4;
 
     private readonly object _sync;
     private readonly Action _wakeDevice;
     private readonly ByteRing _inbound = new(VirtioLimits.VsockConnectionBufferBytes);
     private readonly ByteRing _outbound = new(OutboundCapacity);
     private TaskCompletionSource _changed = NewSignal();
+    private uint _receivedCount;
     private uint _forwardCount;
     private uint _advertisedForwardCount;
     private uint _sentCount;
@@ -110,7 +117,7 @@ internal sealed class VsockConnection
     /// <summary>Appends guest data already checked against <see cref="InboundFree"/>.</summary>
     public void AppendInbound(ReadOnlySpan<byte> data)
     {
-        _inbound.Write(data);
+        _receivedCount += (uint)_inbound.Write(data);
         SignalChanged();
     }
 
@@ -166,9 +173,12 @@ internal sealed class VsockConnection
                 {
                     var read = _inbound.Read(buffer.Span);
                     _forwardCount += (uint)read;
-                    if (_forwardCount - _advertisedForwardCount >= CreditUpdateThreshold)
+                    if (BufferAlloc - (_receivedCount - _advertisedForwardCount) < CreditLowWater
+                        && _forwardCount - _advertisedForwardCount >= CreditUpdateMinimum)
                     {
-                        // The guest may be waiting on credit: tell it about the space we freed.
+                        // The guest is running out of credit: tell it about the space we freed. (A
+                        // guest that ran out entirely has sent a whole buffer since it last heard;
+                        // draining that buffer always passes both checks, so it cannot stall.)
                         CreditUpdateWanted = true;
                         _wakeDevice();
                     }

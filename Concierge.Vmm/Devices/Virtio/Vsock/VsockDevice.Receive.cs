@@ -45,6 +45,7 @@ public sealed partial class VsockDevice
                 written = WriteNextPacket(chain);
             }
             rx.AddUsed(chain.HeadIndex, written);
+            CountChain();
             filled++;
         }
         if (filled > 0)

@@ -57,6 +57,9 @@ public sealed partial class VsockDevice : VirtioDevice
     /// <inheritdoc />
     public override int ConfigSize => ConfigBytes;
 
+    /// <summary>TX: the guest kicks it for every burst it sends; RX kicks only come when we ran out of buffers.</summary>
+    public override int DirectDoorbellQueue => TxQueue;
+
     /// <inheritdoc />
     public override void ReadConfig(int offset, Span<byte> data)
     {

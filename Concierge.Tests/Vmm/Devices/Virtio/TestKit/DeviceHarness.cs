@@ -35,10 +35,10 @@ public sealed class DeviceHarness : IDisposable
     /// <summary>What the device asked of its transport.</summary>
     public RecordingTransport Transport { get; private set; } = new();
 
-    /// <summary>DRIVER_OK with every offered feature accepted.</summary>
-    public void Activate()
+    /// <summary>DRIVER_OK with every offered feature accepted; the worker sleeps on <paramref name="doorbell"/> if given.</summary>
+    public void Activate(IQueueDoorbell? doorbell = null)
     {
-        Transport = new RecordingTransport();
+        Transport = new RecordingTransport { Doorbell = doorbell };
         Device.Activate(Memory, Device.OfferedFeatures, Queues.Select(q => (VirtQueueLayout?)q.Layout).ToArray(), Transport);
     }
 

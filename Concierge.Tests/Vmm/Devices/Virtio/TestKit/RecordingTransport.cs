@@ -21,6 +21,12 @@ public sealed class RecordingTransport : IVirtioTransport
     /// <inheritdoc />
     public void ReportBroken(string reason) => _broken = reason;
 
+    /// <summary>The doorbell offered for queue 0 (null: every kick goes through Notify).</summary>
+    public IQueueDoorbell? Doorbell { get; init; }
+
+    /// <inheritdoc />
+    public IQueueDoorbell? DirectDoorbell(int queueIndex) => queueIndex == 0 ? Doorbell : null;
+
     /// <summary>Waits until the device reports itself broken.</summary>
     public bool WaitForBroken(TimeSpan? timeout = null) =>
         SpinWait.SpinUntil(() => _broken is not null, timeout ?? TimeSpan.FromSeconds(10));

@@ -119,23 +119,68 @@ public sealed class VsockDeviceTests
     public async Task HostReadingFreesCreditAndTellsTheGuest()
     {
         using var listener = _device.Listen(HostPort);
+        // 192 KiB of the 256 KiB buffer: the guest believes only 64 KiB are left.
+        await using var stream = await GuestSendsAndHostDrains(listener, 6, 32 << 10, 192 << 10);
+        var (header, _) = _guest.Receive();
+        Assert.That(header.Op, Is.EqualTo(VsockOp.CreditUpdate));
+        Assert.That(header.ForwardCount, Is.EqualTo(192u << 10));
+    }
+
+    [Test]
+    public async Task HostReadingSendsNoCreditUpdateWhileTheGuestHasPlentyLeft()
+    {
+        using var listener = _device.Listen(HostPort);
+        // 96 KiB of 256 KiB: the guest can go on sending; an update would only cost it an interrupt.
+        await using var stream = await GuestSendsAndHostDrains(listener, 3, 32 << 10, 96 << 10);
+        Assert.That(_guest.NothingReceived(TimeSpan.FromMilliseconds(300)), Is.True, "no credit update while the guest has half its credit");
+    }
+
+    [Test]
+    public async Task GuestThatRanOutOfCreditHearsOnceTheHostDrains()
+    {
+        using var listener = _device.Listen(HostPort);
+        // The whole buffer, drained in small reads: the update must still come, or the guest would wait forever.
+        await using var stream = await GuestSendsAndHostDrains(listener, 4, 64 << 10, 4096);
+        var (header, _) = _guest.Receive();
+        Assert.That(header.Op, Is.EqualTo(VsockOp.CreditUpdate));
+        Assert.That(header.ForwardCount, Is.GreaterThanOrEqualTo(64u << 10));
+    }
+
+    /// <summary>
+    /// The guest connects and sends <paramref name="packets"/> of <paramref name="bytesEach"/>; the
+    /// host reads them all in reads of <paramref name="readBytes"/>; then the guest posts one RX
+    /// buffer. Returns the host's stream, still open.
+    /// </summary>
+    private async Task<Stream> GuestSendsAndHostDrains(IVsockListener listener, int packets, int bytesEach, int readBytes)
+    {
         _guest.Connect(GuestPort, HostPort);
-        await using var stream = await listener.AcceptAsync();
-        var chunk = new byte[32 << 10];
-        for (var i = 0; i < 4; i++)
+        var stream = await listener.AcceptAsync();
+        SendFromGuest(packets, bytesEach);
+        for (var read = 0; read < packets * bytesEach; read += readBytes)
+        {
+            await ReadExactly(stream, readBytes);
+        }
+        _guest.PostRxBuffers(1);
+        return stream;
+    }
+
+    private void SendFromGuest(int packets, int bytesEach)
+    {
+        var chunk = new byte[bytesEach];
+        for (var i = 0; i < packets; i++)
         {
             _guest.Send(VsockGuestDriver.Header(VsockOp.ReadWrite, GuestPort, HostPort, (uint)chunk.Length), chunk);
         }
-        var buffer = new byte[128 << 10];
+    }
+
+    private static async Task ReadExactly(Stream stream, int bytes)
+    {
+        var buffer = new byte[bytes];
         var total = 0;
-        while (total < buffer.Length)
+        while (total < bytes)
         {
             total += await stream.ReadAsync(buffer.AsMemory(total));
         }
-        _guest.PostRxBuffers(1);
-        var (header, _) = _guest.Receive();
-        Assert.That(header.Op, Is.EqualTo(VsockOp.CreditUpdate));
-        Assert.That(header.ForwardCount, Is.EqualTo(128u << 10));
     }
 
     [Test]
@@ -248,11 +293,7 @@ public sealed class VsockDeviceTests
         using var listener = _device.Listen(HostPort);
         _guest.Connect(GuestPort, HostPort);
         await using var stream = await listener.AcceptAsync();
-        var chunk = new byte[64 << 10];
-        for (var i = 0; i < 4; i++)
-        {
-            _guest.Send(VsockGuestDriver.Header(VsockOp.ReadWrite, GuestPort, HostPort, (uint)chunk.Length), chunk);
-        }
+        SendFromGuest(4, 64 << 10);
         _guest.PostRxBuffers(1);
         _guest.Send(VsockGuestDriver.Header(VsockOp.ReadWrite, GuestPort, HostPort, 1), [1]);
         Assert.That(_guest.Receive().Header.Op, Is.EqualTo(VsockOp.Rst));
