@@ -55,9 +55,15 @@ public sealed class ServiceObjects : IDisposable
 
     private void OnRegistered(object? sender, VmKey key)
     {
+        // The view is read before taking _lock, never under it: VmManager raises Registered and
+        // Forgotten under its own lock, so calling into it under _lock would invert that order.
+        if (_api.Vms.Find(key) is not { } view)
+        {
+            return;
+        }
         lock (_lock)
         {
-            if (_announced.ContainsKey(key) || _api.Vms.Find(key) is not { } view)
+            if (_announced.ContainsKey(key))
             {
                 return;
             }
@@ -90,13 +96,19 @@ public sealed class ServiceObjects : IDisposable
 
     private void EmitPropertiesChanged(VmKey key)
     {
+        // Read before _lock (see OnRegistered). Transitions of one VM come one at a time from its
+        // supervisor, so no older view can overtake a newer one here.
+        if (_api.Vms.Find(key) is not { } view)
+        {
+            return;
+        }
+        var now = VmProperties.Announced(view);
         lock (_lock)
         {
-            if (!_announced.TryGetValue(key, out var before) || _api.Vms.Find(key) is not { } view)
+            if (!_announced.TryGetValue(key, out var before))
             {
                 return;
             }
-            var now = VmProperties.Announced(view);
             var changed = now.Where(p => !Equals(before.GetValueOrDefault(p.Key)?.Value, p.Value.Value)).ToList();
             _announced[key] = now;
             if (changed.Count > 0)
