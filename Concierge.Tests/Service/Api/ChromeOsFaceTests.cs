@@ -184,6 +184,24 @@ public sealed class ChromeOsFaceTests
         });
     }
 
+    /// <summary>
+    /// A crowd of new VMs started at once, each failing at once on the unbootable kernel: new VMs
+    /// are registered while others change state. That once deadlocked the service (two locks
+    /// taken in opposite orders); every start must get its answer and the service must go on.
+    /// </summary>
+    [Test]
+    public async Task ACrowdOfParallelStartsAllGetAnswers()
+    {
+        var names = Enumerable.Range(0, 64).Select(i => $"crowd-{i}").ToList();
+
+        var replies = await Task.WhenAll(names.Select(name =>
+            ApiClient.CallAsync(_bus, "StartVm", new StartVmRequest { Name = name }, StartVmResponse.Parser)));
+        var listed = await ApiClient.CallAsync(_bus, "ListVms", new ListVmsRequest(), ListVmsResponse.Parser);
+
+        Assert.That(replies, Has.Length.EqualTo(names.Count));
+        Assert.That(listed.Vms.Select(v => v.Name), Is.SupersetOf(names));
+    }
+
     [Test]
     public async Task AWrongSignatureIsInvalidArgs()
     {
