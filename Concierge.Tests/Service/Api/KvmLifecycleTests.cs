@@ -19,16 +19,32 @@ public sealed class KvmLifecycleTests
     private static readonly TimeSpan Boot = TimeSpan.FromMinutes(6);
     private static readonly string[] Lifecycle = ["VmStartingUpSignal", "VmStartedSignal", "VmStoppingSignal", "VmStoppedSignal"];
 
+    private PrivateBus _bus = null!;
+    private string _state = null!;
+    private string _guest = null!;
+
+    [SetUp]
+    public async Task StartBusAsync()
+    {
+        Assert.That(File.Exists("/dev/kvm"), Is.True, "/dev/kvm is missing: run this test through sandbox/run");
+        _guest = Path.Combine(RepoPaths.Cache, "guest", "current");
+        RepoPaths.RequireFile(Path.Combine(_guest, "initramfs.cpio.gz"), "guest/build.sh");
+        _bus = await PrivateBus.StartAsync();
+        _state = Directory.CreateTempSubdirectory("concierge-kvm-").FullName;
+    }
+
+    [TearDown]
+    public async Task StopBusAsync()
+    {
+        await _bus.DisposeAsync();
+        Directory.Delete(_state, recursive: true);
+    }
+
     [Test]
     public async Task StartRunsHealthySignalsInOrderAndSigtermStopsIt()
     {
-        Assert.That(File.Exists("/dev/kvm"), Is.True, "/dev/kvm is missing: run this test through sandbox/run");
-        var guest = Path.Combine(RepoPaths.Cache, "guest", "current");
-        RepoPaths.RequireFile(Path.Combine(guest, "initramfs.cpio.gz"), "guest/build.sh");
-        await using var bus = await PrivateBus.StartAsync();
-        var state = Directory.CreateTempSubdirectory("concierge-kvm-").FullName;
-        await using var service = await ConciergeProcess.StartAsync(bus.Address, state, guest);
-        await using var client = await DBusConnection.ConnectAsync(bus.Address);
+        await using var service = await ConciergeProcess.StartAsync(_bus.Address, _state, _guest);
+        await using var client = await DBusConnection.ConnectAsync(_bus.Address);
         var signals = new List<(string Member, byte[] Payload)>();
         await using var watch = await client.WatchSignalAsync(new MatchRule { Interface = ApiClient.ChromeOs, Path = ApiClient.Root }, m =>
         {
@@ -55,7 +71,7 @@ public sealed class KvmLifecycleTests
         Assert.That(started.Success, Is.True, started.FailureReason);
         await WaitAsync(() => Has(changes, "Health=healthy"), Boot, () => $"{string.Join(", ", changes)}\n{service.Output}");
         var info = await ApiClient.CallAsync(client, "GetVmInfo", new GetVmInfoRequest { Name = "kvm" }, GetVmInfoResponse.Parser);
-        var console = await ApiClient.BusctlAsync(bus.Address, null, "call", ConciergeProcess.BusName, "/org/chromium/VmConcierge/vm/kvm/u0", ApiClient.Vm, "ReadConsole", "u", "65536");
+        var console = await ApiClient.BusctlAsync(_bus.Address, null, "call", ConciergeProcess.BusName, "/org/chromium/VmConcierge/vm/kvm/u0", ApiClient.Vm, "ReadConsole", "u", "65536");
 
         await service.TerminateAsync();
         var exitCode = await service.WaitForExitAsync(TimeSpan.FromMinutes(3));
@@ -80,7 +96,6 @@ public sealed class KvmLifecycleTests
             Assert.That(changes, Does.Contain("State=starting").And.Contain("State=running").And.Contain("State=stopping"));
             Assert.That(exitCode, Is.Zero, service.Output);
         });
-        Directory.Delete(state, recursive: true);
     }
 
     /// <summary>
@@ -90,14 +105,9 @@ public sealed class KvmLifecycleTests
     [Test]
     public async Task KillNineWithARunningVmThenRestartKeepsTheRegistryAndBootsAgain()
     {
-        Assert.That(File.Exists("/dev/kvm"), Is.True, "/dev/kvm is missing: run this test through sandbox/run");
-        var guest = Path.Combine(RepoPaths.Cache, "guest", "current");
-        RepoPaths.RequireFile(Path.Combine(guest, "initramfs.cpio.gz"), "guest/build.sh");
-        await using var bus = await PrivateBus.StartAsync();
-        var state = Directory.CreateTempSubdirectory("concierge-kvm-").FullName;
-        await using var first = await ConciergeProcess.StartAsync(bus.Address, state, guest);
-        await using var client = await DBusConnection.ConnectAsync(bus.Address);
-        var created = await ApiClient.ManagerAsync(bus.Address, null, "CreateDiskImage", "st", "kvm", "1048576");
+        await using var first = await ConciergeProcess.StartAsync(_bus.Address, _state, _guest);
+        await using var client = await DBusConnection.ConnectAsync(_bus.Address);
+        var created = await ApiClient.ManagerAsync(_bus.Address, null, "CreateDiskImage", "st", "kvm", "1048576");
         Assert.That(created.ExitCode, Is.Zero, created.Output);
         var started = await ApiClient.CallAsync(client, "StartVm", new StartVmRequest { Name = "kvm", Timeout = (uint)Boot.TotalSeconds }, StartVmResponse.Parser);
         Assert.That(started.Success, Is.True, $"{started.FailureReason}\n{first.Output}");
@@ -105,9 +115,9 @@ public sealed class KvmLifecycleTests
 
         first.Kill();
         await first.WaitForExitAsync(TimeSpan.FromSeconds(30));
-        await using var second = await ConciergeProcess.StartAsync(bus.Address, state, guest);
+        await using var second = await ConciergeProcess.StartAsync(_bus.Address, _state, _guest);
         var afterCrash = await ApiClient.CallAsync(client, "GetVmInfo", new GetVmInfoRequest { Name = "kvm" }, GetVmInfoResponse.Parser);
-        var disks = await ApiClient.ManagerAsync(bus.Address, null, "ListDiskImages");
+        var disks = await ApiClient.ManagerAsync(_bus.Address, null, "ListDiskImages");
         var again = await ApiClient.CallAsync(client, "StartVm", new StartVmRequest { Name = "kvm", Timeout = (uint)Boot.TotalSeconds }, StartVmResponse.Parser);
         Assert.That(again.Success, Is.True, $"{again.FailureReason}\n{second.Output}");
         await WaitForVmAsync(client, i => i.Health == VmHealth.Healthy, () => second.Output);
@@ -123,7 +133,6 @@ public sealed class KvmLifecycleTests
             Assert.That(disks.StandardOutput, Does.Contain("\"kvm\"").And.Contain(" 1048576"), disks.Output);
             Assert.That(stopped.Success, Is.True, stopped.FailureReason);
         });
-        Directory.Delete(state, recursive: true);
     }
 
     private static async Task WaitForVmAsync(DBusConnection client, Func<VmInfo, bool> condition, Func<string> describe)
