@@ -7,8 +7,8 @@
 #   bench/service/run.sh
 #
 # Environment (the CONCIERGE_ prefix lets sandbox/run pass them in): CONCIERGE_BENCH_BOOTS (3 VMs
-# booted and kept running), CONCIERGE_BENCH_REGISTERED (50), CONCIERGE_BENCH_CALLS (2000 per
-# cell); SANDBOX_TIMEOUT (1200 s).
+# booted and kept running), CONCIERGE_BENCH_REGISTERED (50), CONCIERGE_BENCH_CALLS (200 per
+# cell: a call takes milliseconds in the emulated L1); SANDBOX_TIMEOUT (2400 s).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -18,7 +18,7 @@ service=$repo/Concierge.Service/bin/Release/net10.0/concierge
 bench=$here/ServiceBench/bin/Release/net10.0/ServiceBench
 boots=${CONCIERGE_BENCH_BOOTS:-3}
 registered=${CONCIERGE_BENCH_REGISTERED:-50}
-calls=${CONCIERGE_BENCH_CALLS:-2000}
+calls=${CONCIERGE_BENCH_CALLS:-200}
 
 if [ "${1:-}" != --measure ]; then
   dotnet build "$repo/Concierge.Service/Concierge.Service.csproj" -c Release -nologo -v:q >&2
@@ -26,7 +26,7 @@ if [ "${1:-}" != --measure ]; then
   [ -f "$guest/initramfs.cpio.gz" ] || "$repo/guest/build.sh" >&2
   load_host=$(cut -d' ' -f1-3 /proc/loadavg)
   cd "$repo"
-  CONCIERGE_BENCH_HOST_LOAD=$load_host SANDBOX_TIMEOUT=${SANDBOX_TIMEOUT:-1200} exec sandbox/run bench/service/run.sh --measure
+  CONCIERGE_BENCH_HOST_LOAD=$load_host SANDBOX_TIMEOUT=${SANDBOX_TIMEOUT:-2400} exec sandbox/run bench/service/run.sh --measure
 fi
 
 [ -w /dev/kvm ] || { echo "run.sh --measure: no /dev/kvm; run bench/service/run.sh without arguments" >&2; exit 2; }
@@ -63,7 +63,9 @@ address=$(head -n 1 "$work/address")
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
 status=0
-"$bench" run "$address" "$service" "$work/images" "$boots" "$registered" "$calls" > "$work/body.md" || status=$?
+# The bench rewrites the body after each stage; it lives in the checkout so a killed sandbox leaves it.
+body=$here/results.body.md
+"$bench" run "$address" "$service" "$work/images" "$boots" "$registered" "$calls" "$body" || status=$?
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 {
@@ -75,8 +77,9 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "Load average (1/5/15 min): host before the sandbox ${CONCIERGE_BENCH_HOST_LOAD:-unknown}; in the sandbox before $load_before, after $load_after."
   echo "Guest: the built-in guest ($(basename "$(readlink -f "$guest")")), idle after its hello (heartbeats only)."
   echo
-  cat "$work/body.md"
+  cat "$body"
 } > "$work/results.md"
 cp "$work/results.md" "$here/results.md"
+rm -f "$body"
 cat "$work/results.md"
 exit "$status"

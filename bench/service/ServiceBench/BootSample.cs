@@ -47,12 +47,15 @@ internal sealed record BootSample(
             {
                 throw new InvalidOperationException($"StartVm {name} failed: {response.FailureReason}");
             }
+            Console.Error.WriteLine($"bench:   {name}: StartVm replied after {(replied - send) / 1000.0:F1} ms");
             var signal = await started.Task.WaitAsync(timeout);
+            Console.Error.WriteLine($"bench:   {name}: VmStartedSignal after {(signal - send) / 1e6:F1} s");
             var info = await GetVmInfoAsync(client.Connection, name);
 
             var vm = await client.Manager.GetVmAsync(name);
             var execStart = Clock.NowUsec();
-            var exec = await vm.ExecAsync(GuestTimeline.Command);
+            using var execTimeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+            var exec = await vm.ExecAsync(GuestTimeline.Command, execTimeout.Token);
             var execEnd = Clock.NowUsec();
             var guest = GuestTimeline.Parse(Encoding.UTF8.GetString(exec.StandardOutput));
             if (exec.ExitCode != 0)

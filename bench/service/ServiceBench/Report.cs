@@ -22,6 +22,9 @@ internal sealed class Report
 
     public string? Failure { get; set; }
 
+    /// <summary>Writes what was measured so far (a run the sandbox kills still leaves its earlier stages).</summary>
+    public Task SaveAsync(string path) => File.WriteAllTextAsync(path, Markdown());
+
     public string Markdown()
     {
         var md = new StringBuilder();

@@ -13,7 +13,7 @@ internal static class ServiceRun
 {
     private static readonly TimeSpan BootTimeout = TimeSpan.FromMinutes(8);
 
-    public sealed record Options(string Address, string ServiceExecutable, string ImageDirectory, int Boots, int Registered, int Calls);
+    public sealed record Options(string Address, string ServiceExecutable, string ImageDirectory, int Boots, int Registered, int Calls, string Output);
 
     public static async Task<int> RunAsync(Options options)
     {
@@ -37,6 +37,7 @@ internal static class ServiceRun
                 // Let the idle guest settle (heartbeats only) before reading the service's memory.
                 await Task.Delay(TimeSpan.FromSeconds(5));
                 report.Memory.Add(($"{i} running", i, MemoryUse.Read(service.ProcessId, memoryMiB)));
+                await report.SaveAsync(options.Output);
                 if (i == 1)
                 {
                     Console.Error.WriteLine("bench: latency with 1 registered VM");
@@ -50,7 +51,12 @@ internal static class ServiceRun
             {
                 report.FillerStarts.Add(await TimeCallAsync(() => ChromeOsAsync(client, "StartVm", new StartVmRequest { Name = $"filler-{i}" })));
                 report.FillerStops.Add(await TimeCallAsync(() => ChromeOsAsync(client, "StopVm", new StopVmRequest { Name = $"filler-{i}" })));
+                if (i % 10 == 0)
+                {
+                    Console.Error.WriteLine($"bench:   {i} registered");
+                }
             }
+            await report.SaveAsync(options.Output);
             var registered = (await client.ChromeOs.ListVmsAsync()).Count;
             Console.Error.WriteLine($"bench: latency with {registered} registered VMs");
             report.Latency.Add((registered, await LatencyRun.MeasureAsync(connection, options.Address, Shapes(client.Uid), options.Calls, work)));
@@ -65,7 +71,7 @@ internal static class ServiceRun
             Console.Error.WriteLine($"bench: failed: {e}\n--- service output ---\n{service.Output}");
             report.Failure = e.Message;
         }
-        Console.Write(report.Markdown());
+        await report.SaveAsync(options.Output);
         Directory.Delete(work, recursive: true);
         return report.Failure is null ? 0 : 1;
     }
