@@ -28,16 +28,22 @@ internal sealed record BootSample(
     {
         var started = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var watch = await client.Connection.WatchSignalAsync(
-            new MatchRule { Interface = Bus.ChromeOs, Member = "VmStartedSignal", Path = Bus.Root },
+            new MatchRule { Interface = Bus.ChromeOs, Path = Bus.Root },
             m =>
             {
-                if (VmStartedSignal.Parser.ParseFrom(m.GetBodyReader().ReadByteArray()).Name == name)
+                var payload = m.GetBodyReader().ReadByteArray();
+                if (m.Member == "VmStartedSignal" && VmStartedSignal.Parser.ParseFrom(payload).Name == name)
                 {
                     started.TrySetResult(Clock.NowUsec());
                 }
+                else if (m.Member == "VmStoppedSignal" && VmStoppedSignal.Parser.ParseFrom(payload) is { } stopped && stopped.Name == name)
+                {
+                    // A guest that fails before its hello (seen: a triple fault) ends the sample at once.
+                    started.TrySetException(new InvalidOperationException($"VM {name} stopped before its hello: {stopped}"));
+                }
             });
 
-        var call = Bus.ChromeOsCall("StartVm", new StartVmRequest { Name = name, Timeout = (uint)timeout.TotalSeconds });
+        var call = Bus.ChromeOsCall("StartVm", new StartVmRequest { Name = name, Timeout = (uint)timeout.TotalSeconds, MemoryMib = ServiceRun.GuestMiB });
         var send = Clock.NowUsec();
         using (var reply = await call.CallAsync(client.Connection, Bus.ServiceName))
         {

@@ -3,23 +3,32 @@ using System.Globalization;
 
 namespace Concierge.Bench.Service;
 
-/// <summary>Median and p95 of sequential calls (one outstanding), after a warm-up.</summary>
+/// <summary>Median and p95 of sequential calls (one outstanding).</summary>
 internal sealed record Latency(int Calls, double P50Us, double P95Us)
 {
-    public static async Task<Latency> MeasureAsync(Func<Task> call, int count)
+    public static async Task<double> TimeAsync(Func<Task> call)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await call();
+        return Stopwatch.GetElapsedTime(started).TotalMicroseconds;
+    }
+
+    /// <summary>Times <paramref name="a"/> and <paramref name="b"/> call by call in turn, so load changes hit both alike.</summary>
+    public static async Task<(Latency A, Latency B)> MeasurePairAsync(Func<Task> a, Func<Task> b, int count)
     {
         for (var i = 0; i < (count / 10) + 50; i++)
         {
-            await call();
+            await a();
+            await b();
         }
-        var samples = new double[count];
+        var samplesA = new double[count];
+        var samplesB = new double[count];
         for (var i = 0; i < count; i++)
         {
-            var started = Stopwatch.GetTimestamp();
-            await call();
-            samples[i] = Stopwatch.GetElapsedTime(started).TotalMicroseconds;
+            samplesA[i] = await TimeAsync(a);
+            samplesB[i] = await TimeAsync(b);
         }
-        return FromSamples(samples);
+        return (FromSamples(samplesA), FromSamples(samplesB));
     }
 
     public static Latency FromSamples(IReadOnlyList<double> samples)

@@ -5,7 +5,7 @@ namespace Concierge.Bench.Service;
 
 /// <summary>
 /// ListVms/GetVmInfo on both faces, timed against the service and against the replaying peer
-/// (started for this run with the service's replies of this moment), alternating per call shape.
+/// (started for this run with the service's replies of this moment), alternating call by call.
 /// </summary>
 internal static class LatencyRun
 {
@@ -27,8 +27,8 @@ internal static class LatencyRun
             for (var i = 0; i < shapes.Count; i++)
             {
                 var shape = shapes[i];
-                var service = await Latency.MeasureAsync(() => Drain(shape.CallAsync(connection, Bus.ServiceName)), calls);
-                var replayed = await Latency.MeasureAsync(() => Drain(shape.CallAsync(connection, Bus.PeerName)), calls);
+                var (service, replayed) = await Latency.MeasurePairAsync(
+                    () => Drain(shape.CallAsync(connection, Bus.ServiceName)), () => Drain(shape.CallAsync(connection, Bus.PeerName)), calls);
                 rows.Add(new Row(shape.Label, recordings[i].Body.Length, service, replayed));
                 Console.Error.WriteLine($"bench:   {shape.Label}: service p50 {service.P50} µs, peer p50 {replayed.P50} µs");
             }

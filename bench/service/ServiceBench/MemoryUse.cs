@@ -4,10 +4,14 @@ namespace Concierge.Bench.Service;
 
 /// <summary>
 /// A process's resident memory from /proc/PID/smaps: the total, and the part in guest-RAM
-/// mappings (each VM's RAM is one anonymous mapping of exactly its memory size).
+/// mappings. Each VM's RAM is one anonymous mapping of its memory size, but the kernel may merge it
+/// with an adjacent anonymous mapping of the same flags, so every mapping at least that large
+/// counts (except the runtime's address-space reservations of 64 GiB and more).
 /// </summary>
 internal sealed record MemoryUse(long TotalKiB, long GuestKiB)
 {
+    private const long ReservationKiB = 64L << 20;
+
     public long OwnKiB => TotalKiB - GuestKiB;
 
     public static MemoryUse Read(int pid, ulong guestMiB)
@@ -23,7 +27,7 @@ internal sealed record MemoryUse(long TotalKiB, long GuestKiB)
             {
                 var rss = KiB(line);
                 total += rss;
-                if (size == (long)guestMiB * 1024)
+                if (guestMiB > 0 && size >= (long)guestMiB * 1024 && size < ReservationKiB)
                 {
                     guest += rss;
                 }

@@ -85,7 +85,7 @@ internal sealed class Report
         {
             return;
         }
-        md.AppendLine(CultureInfo.InvariantCulture, $"## Service memory (KiB; guest RAM = resident pages of the {MemoryMiB} MiB guest-RAM mappings)").AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"## Service memory (KiB; guest RAM = resident pages of the anonymous mappings of at least {MemoryMiB} MiB, the guests' RAM)").AppendLine();
         md.AppendLine("| state | running VMs | service RSS | guest RAM resident | RSS − guest RAM | growth of (RSS − guest RAM) vs previous row |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|");
         MemoryUse? previous = null;

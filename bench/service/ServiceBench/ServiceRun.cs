@@ -13,13 +13,16 @@ internal static class ServiceRun
 {
     private static readonly TimeSpan BootTimeout = TimeSpan.FromMinutes(8);
 
+    /// <summary>Guest RAM of every VM the bench starts (the service's default is 512 MiB).</summary>
+    public const ulong GuestMiB = 256;
+
     public sealed record Options(string Address, string ServiceExecutable, string ImageDirectory, int Boots, int Registered, int Calls, string Output);
 
     public static async Task<int> RunAsync(Options options)
     {
         var work = Directory.CreateTempSubdirectory("service-bench-").FullName;
         var state = Directory.CreateDirectory(Path.Combine(work, "state")).FullName;
-        var report = new Report();
+        var report = new Report { MemoryMiB = GuestMiB };
         await using var service = await ServiceProcess.StartAsync(options.ServiceExecutable, options.Address, state, options.ImageDirectory);
         await using var client = await ConciergeClient.ConnectAsync(options.Address);
         var connection = client.Connection;
@@ -44,13 +47,12 @@ internal static class ServiceRun
                     report.Latency.Add((1, await LatencyRun.MeasureAsync(connection, options.Address, Shapes(client.Uid), options.Calls, work)));
                 }
             }
-            report.MemoryMiB = memoryMiB;
 
             Console.Error.WriteLine($"bench: registering up to {options.Registered} VMs (StartVm + StopVm)");
             for (var i = options.Boots + 1; i <= options.Registered; i++)
             {
-                report.FillerStarts.Add(await TimeCallAsync(() => ChromeOsAsync(client, "StartVm", new StartVmRequest { Name = $"filler-{i}" })));
-                report.FillerStops.Add(await TimeCallAsync(() => ChromeOsAsync(client, "StopVm", new StopVmRequest { Name = $"filler-{i}" })));
+                report.FillerStarts.Add(await Latency.TimeAsync(() => ChromeOsAsync(client, "StartVm", new StartVmRequest { Name = $"filler-{i}", MemoryMib = GuestMiB })));
+                report.FillerStops.Add(await Latency.TimeAsync(() => ChromeOsAsync(client, "StopVm", new StopVmRequest { Name = $"filler-{i}" })));
                 if (i % 10 == 0)
                 {
                     Console.Error.WriteLine($"bench:   {i} registered");
@@ -94,10 +96,4 @@ internal static class ServiceRun
         }
     }
 
-    private static async Task<double> TimeCallAsync(Func<Task> call)
-    {
-        var started = Stopwatch.GetTimestamp();
-        await call();
-        return Stopwatch.GetElapsedTime(started).TotalMicroseconds;
-    }
 }
