@@ -71,6 +71,7 @@ public sealed partial class VmSupervisor
                 SafeKill(instance);
                 return Conclude(VmState.Failed, VmStopReason.Failed, $"the monitor failed to start: {e.Message}");
             }
+            _log.Debug("VM {VmName} monitor started: vCPUs running, waiting for the guest's hello", Key.Name);
             _ = WatchExitAsync(generation, instance);
             _ = PumpGuestEventsAsync(generation, instance, runCancel.Token);
             while (_outcome is null)
