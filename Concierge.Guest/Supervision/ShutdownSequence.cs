@@ -26,8 +26,29 @@ internal sealed class ShutdownSequence(ChildReaper reaper, Supervisor supervisor
                 Log.Error("shutdown: processes survived SIGKILL (stuck in the kernel?)");
             }
         }
+        await ReportServiceExitsAsync(cancellationToken);
         Libc.Sync();
         Log.Info("shutdown: all processes ended, file systems synced");
+    }
+
+    /// <summary>
+    /// The reaper has reaped the services, but their watchers log the exits and send them to the
+    /// host on the thread pool: let them finish before the init goes on to power off.
+    /// </summary>
+    private async Task ReportServiceExitsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await supervisor.Ended.WaitAsync(KillWait, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            Log.Warn($"shutdown: service exits not all reported within {KillWait.TotalSeconds} s");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.Error($"shutdown: reporting a service exit failed: {e.Message}");
+        }
     }
 
     private void SignalAll(int signal)

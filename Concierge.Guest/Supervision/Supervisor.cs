@@ -26,6 +26,9 @@ internal sealed class Supervisor(ProcessSpawner spawner, SupervisorOptions optio
     /// <summary>From now on exits are reported but nothing is respawned (shutdown is under way).</summary>
     public void StopRespawning() => _stopping = true;
 
+    /// <summary>Completes once every service has ended for good and its exit has been reported.</summary>
+    public Task Ended => Task.WhenAll(_watchers);
+
     private async Task WatchAsync(ServiceConfig service)
     {
         var budget = new RestartBudget(options.MaxRestarts, options.RestartWindow, options.Time);
