@@ -7,6 +7,8 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=private-bus.sh
+source "$repo/demo/private-bus.sh"
 configuration=${CONFIGURATION:-Release}
 service=$repo/Concierge.Service/bin/$configuration/net10.0/concierge
 vmc_exe=$repo/Concierge.Vmc/bin/$configuration/net10.0/vmc
@@ -31,22 +33,9 @@ mkdir -p "$work/images" "$work/state"
 ln -s "$guest/vmlinuz" "$work/images/vmlinuz"
 ln -s "$guest/initramfs.cpio.gz" "$work/images/initramfs.cpio.gz"
 
-cat > "$work/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=$work/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/><allow own="*"/><allow send_destination="*"/><allow receive_sender="*"/>
-  </policy>
-</busconfig>
-CONF
-dbus-daemon --config-file="$work/bus.conf" --nofork --nopidfile --nosyslog --print-address=3 3>"$work/address" &
-pids+=($!)
-for _ in $(seq 100); do [ -s "$work/address" ] && break; sleep 0.1; done
-address=$(head -n 1 "$work/address")
+start_private_bus "$work"
+pids+=("$bus_pid")
+address=$bus_address
 
 "$service" --address "$address" --state-dir "$work/state" --image-dir "$work/images" --log-level warning &
 pids+=($!)

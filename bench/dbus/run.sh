@@ -9,6 +9,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../../demo/private-bus.sh
+source "$here/../../demo/private-bus.sh"
 count=${COUNT:-20000}
 rounds=${ROUNDS:-3}
 work=$(mktemp -d)
@@ -28,25 +30,9 @@ gcc -O2 -o "$work/sdbus_bench" "$here/sdbus_bench.c" $(pkg-config --cflags --lib
 dotnet build -c Release -nologo -v q "$here/Concierge.Bench.DBus.csproj" -o "$work/managed" >&2
 managed="$work/managed/Concierge.Bench.DBus"
 
-cat > "$work/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=$work/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_destination="*"/>
-    <allow receive_sender="*"/>
-  </policy>
-</busconfig>
-CONF
-dbus-daemon --config-file="$work/bus.conf" --print-address=3 --nofork --nopidfile 3>"$work/address" &
-daemon_pid=$!
-for _ in $(seq 100); do [ -s "$work/address" ] && break; sleep 0.05; done
-address=$(head -n1 "$work/address")
+start_private_bus "$work"
+daemon_pid=$bus_pid
+address=$bus_address
 
 mkfifo "$work/server-stdin"
 "$managed" serve "$address" org.concierge.Bench < "$work/server-stdin" > "$work/server-out" &

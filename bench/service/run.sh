@@ -12,6 +12,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+# shellcheck source=../../demo/private-bus.sh
+source "$repo/demo/private-bus.sh"
 cache=${CONCIERGE_CACHE:-$repo/.cache}
 guest=$cache/guest/current
 service=$repo/Concierge.Service/bin/Release/net10.0/concierge
@@ -43,22 +45,9 @@ trap cleanup EXIT
 mkdir -p "$work/images"
 ln -s "$guest/vmlinuz" "$work/images/vmlinuz"
 ln -s "$guest/initramfs.cpio.gz" "$work/images/initramfs.cpio.gz"
-cat > "$work/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=$work/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/><allow own="*"/><allow send_destination="*"/><allow receive_sender="*"/>
-  </policy>
-</busconfig>
-CONF
-dbus-daemon --config-file="$work/bus.conf" --nofork --nopidfile --nosyslog --print-address=3 3>"$work/address" &
-daemon_pid=$!
-for _ in $(seq 100); do [ -s "$work/address" ] && break; sleep 0.1; done
-address=$(head -n 1 "$work/address")
+start_private_bus "$work"
+daemon_pid=$bus_pid
+address=$bus_address
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
