@@ -1,4 +1,6 @@
+using Concierge.Tests.TestSupport;
 using Concierge.Vmc;
+using NUnit.Framework;
 
 namespace Concierge.Tests.Vmc;
 
@@ -40,16 +42,12 @@ public sealed class VmcInBackground : IAsyncDisposable
     /// <summary>Waits until stdout or stderr holds <paramref name="text"/>; fails the test with the output so far if it never does.</summary>
     public async Task WaitForAsync(string text, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!HasOutput(text))
-        {
-            if (DateTime.UtcNow > deadline || Completion.IsCompleted)
-            {
-                NUnit.Framework.Assert.Fail($"vmc never printed '{text}'; out:\n{_out.Text}\nerror:\n{_error.Text}");
-            }
-            await Task.Delay(100);
-        }
+        // A vmc that has ended prints nothing more: the wait ends then, and the check below fails.
+        await Eventually.HoldsAsync(() => HasOutput(text) || Completion.IsCompleted, timeout, () => Missing(text));
+        Assert.That(HasOutput(text), Is.True, Missing(text));
     }
+
+    private string Missing(string text) => $"vmc never printed '{text}'; out:\n{_out.Text}\nerror:\n{_error.Text}";
 
     /// <summary>True when stdout or stderr holds <paramref name="text"/> by now.</summary>
     public bool HasOutput(string text) => (_out.Text + _error.Text).Contains(text, StringComparison.Ordinal);

@@ -69,13 +69,13 @@ public sealed class KvmLifecycleTests
 
         var started = await ApiClient.CallAsync(client, "StartVm", new StartVmRequest { Name = "kvm", Timeout = (uint)Boot.TotalSeconds }, StartVmResponse.Parser);
         Assert.That(started.Success, Is.True, started.FailureReason);
-        await WaitAsync(() => Has(changes, "Health=healthy"), Boot, () => $"{string.Join(", ", changes)}\n{service.Output}");
+        await Eventually.HoldsAsync(() => Has(changes, "Health=healthy"), Boot, () => $"{string.Join(", ", changes)}\n{service.Output}");
         var info = await ApiClient.CallAsync(client, "GetVmInfo", new GetVmInfoRequest { Name = "kvm" }, GetVmInfoResponse.Parser);
         var console = await ApiClient.BusctlAsync(_bus.Address, null, "call", ConciergeProcess.BusName, "/org/chromium/VmConcierge/vm/kvm/u0", ApiClient.Vm, "ReadConsole", "u", "65536");
 
         await service.TerminateAsync();
         var exitCode = await service.WaitForExitAsync(TimeSpan.FromMinutes(3));
-        await WaitAsync(() => Has(signals, "VmStoppedSignal"), TimeSpan.FromSeconds(10), () => service.Output);
+        await Eventually.HoldsAsync(() => Has(signals, "VmStoppedSignal"), TimeSpan.FromSeconds(10), () => service.Output);
 
         List<(string Member, byte[] Payload)> seen;
         lock (signals)
@@ -137,16 +137,12 @@ public sealed class KvmLifecycleTests
 
     private static async Task WaitForVmAsync(DBusConnection client, Func<VmInfo, bool> condition, Func<string> describe)
     {
-        var deadline = DateTime.UtcNow + Boot;
-        VmInfo info;
-        while (!condition(info = (await ApiClient.CallAsync(client, "GetVmInfo", new GetVmInfoRequest { Name = "kvm" }, GetVmInfoResponse.Parser)).VmInfo))
+        VmInfo? last = null;
+        await Eventually.HoldsAsync(async () =>
         {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"timed out; last: {info}\n{describe()}");
-            }
-            await Task.Delay(200);
-        }
+            last = (await ApiClient.CallAsync(client, "GetVmInfo", new GetVmInfoRequest { Name = "kvm" }, GetVmInfoResponse.Parser)).VmInfo;
+            return condition(last);
+        }, Boot, () => $"last: {last}\n{describe()}");
     }
 
     private static bool Has(List<string> items, string item)
@@ -162,19 +158,6 @@ public sealed class KvmLifecycleTests
         lock (items)
         {
             return items.Any(i => i.Member == member);
-        }
-    }
-
-    private static async Task WaitAsync(Func<bool> condition, TimeSpan timeout, Func<string> describe)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"timed out: {describe()}");
-            }
-            await Task.Delay(200);
         }
     }
 }

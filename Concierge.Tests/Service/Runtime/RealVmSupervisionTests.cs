@@ -207,18 +207,11 @@ public sealed class RealVmSupervisionTests
     private const string FrozenMarker = "TEST-GUEST-INIT-FROZEN";
 
     /// <summary>Waits for the freeze of <see cref="FreezeGuestInit"/> to hold.</summary>
-    private async Task WaitForFrozenInitAsync()
+    private Task WaitForFrozenInitAsync()
     {
         var console = Path.Combine(_scratch.FullName, "console.log");
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!File.Exists(console) || !File.ReadAllText(console).Contains(FrozenMarker, StringComparison.Ordinal))
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"the guest init was not frozen within {Timeout}");
-            }
-            await Task.Delay(200);
-        }
+        return Eventually.HoldsAsync(() => File.Exists(console) && File.ReadAllText(console).Contains(FrozenMarker, StringComparison.Ordinal),
+            Timeout, () => $"the guest init was not frozen within {Timeout}");
     }
 
     private static Task<GuestExecResult> RunInGuest(KvmVmInstanceFactory factory, VmSupervisor supervisor, string script) =>
