@@ -45,6 +45,7 @@ install_missing_packages() {
     command -v "$1" >/dev/null 2>&1 || missing+=("$2")
   done
   [ -f /usr/include/linux/kvm.h ] || missing+=(linux-libc-dev)
+  [ -f /usr/lib/x86_64-linux-gnu/libc.a ] || missing+=(libc6-dev)   # sandbox/kvm-hold is static
   [ ${#missing[@]} -eq 0 ] && return
   [ "$(id -u)" -eq 0 ] || die "missing packages (${missing[*]}); run as root or install them: apt-get install ${missing[*]}"
   say "installing ${missing[*]}"

@@ -3,7 +3,7 @@
 # kernel and as every VM's guest kernel) and unpacks it into the git-ignored cache.
 # Prints the unpacked directory; run again it does nothing if the cache is complete.
 #
-#   guest/fetch-kernel.sh            -> .cache/kernel/<version>/{vmlinuz,System.map,modules/}
+#   guest/fetch-kernel.sh            -> .cache/kernel/<version>/{vmlinuz,modules/}
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,14 +23,12 @@ fi
 version=${package#linux-image-}
 target=$cache/$version
 
-# System.map names the addresses in a frozen sandbox's registers (sandbox/freeze-summary).
-if [ ! -f "$target/.complete" ] || [ ! -f "$target/System.map" ]; then
+if [ ! -f "$target/.complete" ]; then
   echo "fetch-kernel: downloading $package" >&2
   rm -rf "$target" && mkdir -p "$target/unpack"
   (cd "$target" && apt-get download -q "$package" >&2) || die "apt-get download $package failed"
   dpkg-deb -x "$target"/*.deb "$target/unpack"
   mv "$target/unpack/boot/vmlinuz-$version" "$target/vmlinuz"
-  mv "$target/unpack/boot/System.map-$version" "$target/System.map"
   mv "$target/unpack/lib/modules/$version" "$target/modules"
   rm -rf "$target/unpack" "$target"/*.deb
   touch "$target/.complete"
