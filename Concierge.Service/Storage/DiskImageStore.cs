@@ -19,6 +19,9 @@ public sealed class DiskImageStore
     /// </summary>
     private const int MaxCreateRounds = 16;
 
+    // On Unix .NET puts the errno into IOException.HResult; EEXIST: the name was taken.
+    private const int EEXIST = 17;
+
     private readonly StorageLayout _layout;
     private readonly DiskImageLimits _limits;
 
@@ -78,7 +81,7 @@ public sealed class DiskImageStore
             File.Move(partial, path, overwrite: false);
             return true;
         }
-        catch (IOException) when (File.Exists(path))
+        catch (IOException e) when (e.HResult == EEXIST)
         {
             return false;
         }

@@ -98,7 +98,7 @@ public sealed class ChromeOsFaceTests
         Assert.Multiple(() =>
         {
             Assert.That(response.Success, Is.False);
-            Assert.That(response.FailureReason, Does.StartWith("malformed request"));
+            Assert.That(response.FailureReason, Does.StartWith("invalid argument: malformed request"));
             Assert.That(list.Success, Is.True);
         });
     }
