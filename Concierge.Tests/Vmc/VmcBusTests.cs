@@ -96,13 +96,6 @@ public sealed class VmcBusTests
     }
 
     [Test]
-    public async Task Exec_in_an_unknown_vm_exits_125()
-    {
-        var run = await Vmc("exec", "nosuchvm", "--", "true");
-        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.ExecFailed), run.Output);
-    }
-
-    [Test]
     public async Task Start_without_a_guest_image_fails_with_the_reason()
     {
         var run = await Vmc("start", "noimage", "--timeout", "5");
@@ -114,7 +107,7 @@ public sealed class VmcBusTests
     public async Task Invalid_names_are_refused_by_the_service()
     {
         var run = await Vmc("create", "bad/name", "1M");
-        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Failed), run.Output);
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Usage), run.Output);
         Assert.That(run.Error, Does.Contain("bad/name"));
     }
 }
