@@ -104,6 +104,22 @@ public sealed class VmcBusTests
     }
 
     [Test]
+    public async Task Disk_errors_say_what_to_do_and_do_not_point_at_console_logs()
+    {
+        var free = (ulong)new DriveInfo(_directory.FullName).AvailableFreeSpace;
+        var tooBig = await Vmc("create", "roomy", (((free >> 20) + 1024) << 20).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var tooSmall = await Vmc("create", "tiny", "512");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(tooBig.ExitCode, Is.EqualTo(ExitCodes.Failed), tooBig.Output);
+            Assert.That(tooBig.Error, Does.Contain("not enough space").And.Contain("ask for a smaller size").And.Not.Contain("vmc logs"));
+            Assert.That(tooSmall.ExitCode, Is.EqualTo(ExitCodes.Usage), tooSmall.Output);
+            Assert.That(tooSmall.Error, Does.Contain("outside").And.Not.Contain("vmc logs"));
+        });
+    }
+
+    [Test]
     public async Task Invalid_names_are_refused_by_the_service()
     {
         var run = await Vmc("create", "bad/name", "1M");

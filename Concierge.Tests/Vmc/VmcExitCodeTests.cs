@@ -68,6 +68,16 @@ public sealed class VmcExitCodeTests
     }
 
     [Test]
+    public async Task A_vm_that_fails_to_start_is_failed_1_and_no_empty_log_is_suggested()
+    {
+        // The service's image directory holds a "vmlinuz" that is no kernel: the VM fails at once.
+        var run = await Vmc("start", "broken");
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Failed), run.Output);
+        Assert.That(run.StandardError, Does.Contain("did not start").And.Contain("it wrote nothing to its console").And.Not.Contain("vmc logs"));
+    }
+
+    [Test]
     public async Task Watch_ended_by_sigint_is_interrupted_130()
     {
         using var watch = Process.Start(new ProcessStartInfo("setpriv",
