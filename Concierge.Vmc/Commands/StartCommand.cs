@@ -36,7 +36,7 @@ internal static class StartCommand
                 if (session.Clock.GetElapsedTime(started) > arguments.WaitTimeout)
                 {
                     throw new ConciergeTimeoutException(
-                        $"VM '{arguments.Name}' is still starting after {Humanize.Seconds(arguments.WaitTimeout)}; "
+                        $"VM '{arguments.Name}' is still starting after {Humanize.Seconds(arguments.WaitTimeout)}"
                         + $"{await ConsoleAdviceAsync(client, arguments.Name, cancellationToken)}; 'vmc stop {arguments.Name}' gives up");
                 }
                 using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -77,13 +77,14 @@ internal static class StartCommand
             return ExitCodes.Success;
         }
         var why = vm.FailureReason ?? vm.StopReason ?? Humanize.Word(vm.State);
-        await session.Console.Error.WriteLineAsync($"vmc: VM '{vm.Name}' did not start: {why}; {await ConsoleAdviceAsync(client, vm.Name, cancellationToken)}");
+        await session.Console.Error.WriteLineAsync($"vmc: VM '{vm.Name}' did not start: {why}{await ConsoleAdviceAsync(client, vm.Name, cancellationToken)}");
         return ExitCodes.Failed;
     }
 
-    /// <summary>Points at 'vmc logs' only when there is something to read there.</summary>
+    /// <summary>
+    /// "; 'vmc logs NAME' shows its console" when there is something to read there; nothing when
+    /// there is not (the service's reason then says that the console stayed empty).
+    /// </summary>
     private static async Task<string> ConsoleAdviceAsync(ConciergeClient client, string name, CancellationToken cancellationToken) =>
-        (await client.ChromeOs.GetVmLogsAsync(name, cancellationToken)).Length > 0
-            ? $"'vmc logs {name}' shows its console"
-            : "it wrote nothing to its console";
+        (await client.ChromeOs.GetVmLogsAsync(name, cancellationToken)).Length > 0 ? $"; 'vmc logs {name}' shows its console" : string.Empty;
 }
