@@ -211,7 +211,9 @@ public sealed class ChromeOsApi
         }
         if (reason.StartsWith("access denied", StringComparison.Ordinal))
         {
-            return new ConciergeAccessDeniedException($"{operation}: {reason}; {ErrorTranslator.AccessAdvice}");
+            // The service itself refused (another user's VM, a path outside the caller's reach): its
+            // reason says why and what to do; joining group concierge would not help.
+            return new ConciergeAccessDeniedException($"{operation}: {reason}");
         }
         if (reason.StartsWith("invalid argument", StringComparison.Ordinal))
         {

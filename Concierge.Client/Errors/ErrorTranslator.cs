@@ -10,7 +10,7 @@ internal static class ErrorTranslator
 {
     public const string StartServiceAdvice = "start it with 'systemctl start concierge' (or point --address/DBUS_SYSTEM_BUS_ADDRESS at the bus it runs on)";
 
-    public const string AccessAdvice = "run as root, or ask an administrator to add you to group concierge ('usermod -aG concierge USER', then log in again)";
+    private const string AccessAdvice = "run as root, or ask an administrator to add you to group concierge ('usermod -aG concierge USER', then log in again)";
 
     public const string StateAdvice = "'vmc info NAME' shows the VM's state";
 
