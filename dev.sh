@@ -180,6 +180,7 @@ installed_files=(
   /usr/lib/systemd/system/concierge.service
   /usr/lib/sysusers.d/concierge.conf
   /usr/lib/tmpfiles.d/concierge.conf
+  /usr/share/doc/concierge/README.md
 )
 did() { printf '  %s\n' "$*"; }
 
@@ -224,6 +225,8 @@ install_all() {
   install -D -m 0644 systemd/concierge.service "$root${installed_files[1]}"
   install -D -m 0644 systemd/concierge.sysusers "$root${installed_files[2]}"
   install -D -m 0644 systemd/concierge.tmpfiles "$root${installed_files[3]}"
+  # The unit's Documentation= points here.
+  install -D -m 0644 README.md "$root${installed_files[4]}"
   local file
   for file in "${installed_files[@]}"; do did "$file"; done
 
@@ -269,7 +272,7 @@ uninstall_all() {
     rm -f "$root/usr/bin/vmc" && did "removed /usr/bin/vmc"
   fi
   local path
-  for path in "$lib_dir" "${installed_files[@]}" /usr/share/concierge; do
+  for path in "$lib_dir" "${installed_files[@]}" /usr/share/concierge /usr/share/doc/concierge; do
     if [ -e "$root$path" ]; then
       rm -rf "${root:?}$path" 2>/dev/null || rm -rf "$root$path"
       did "removed $path"

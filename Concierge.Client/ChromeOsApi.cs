@@ -73,9 +73,8 @@ public sealed class ChromeOsApi
             GetVmInfoResponse.Parser, $"get VM '{name}'", cancellationToken);
         if (!response.Success)
         {
-            // The Chrome OS face has no error codes: an unsuccessful GetVmInfo means "no such VM" unless it says otherwise.
-            throw new VmNotFoundException(
-                $"get VM '{name}': {(response.FailureReason is { Length: > 0 } reason ? reason : "no such VM")}; 'vmc list' shows your VMs");
+            // The Chrome OS face has no error codes: an unsuccessful GetVmInfo without a reason means "no such VM".
+            throw Failure($"get VM '{name}'", response.FailureReason is { Length: > 0 } reason ? reason : "no such VM");
         }
         return ProtoMapping.Details(name, _client.OwnerId, response.VmInfo, response.VmInfo?.Status ?? VmStatus.Unknown);
     }
@@ -107,8 +106,8 @@ public sealed class ChromeOsApi
             CreateDiskImageResponse.Parser, operation, cancellationToken, Timeout.InfiniteTimeSpan);
         return response.Status switch
         {
-            DiskImageStatus.DiskStatusCreated => new DiskImageDetails(name, response.DiskPath, sizeBytes),
-            DiskImageStatus.DiskStatusExists => throw new InvalidRequestException(
+            DiskImageStatus.DiskStatusCreated => new DiskImageDetails(name, response.DiskPath, response.DiskSize),
+            DiskImageStatus.DiskStatusExists => throw new ConciergeException(
                 $"{operation}: it already exists at {response.DiskPath}; 'vmc destroy {name}' removes it"),
             DiskImageStatus.DiskStatusNotEnoughSpace => throw new ConciergeException(
                 $"{operation}: not enough space ({response.FailureReason}); free some space or ask for a smaller size"),
@@ -199,7 +198,10 @@ public sealed class ChromeOsApi
         }
     }
 
-    /// <summary>In-band failures carry only text; the words the service uses tell the kinds apart.</summary>
+    /// <summary>
+    /// In-band failures carry only text; the words the service uses tell the kinds apart (it starts
+    /// refusals with "access denied:", "invalid argument:" and "invalid state:").
+    /// </summary>
     private static ConciergeException Failure(string operation, string failureReason)
     {
         var reason = failureReason is { Length: > 0 } text ? text : "the service gave no reason";
@@ -207,15 +209,20 @@ public sealed class ChromeOsApi
         {
             return new VmNotFoundException($"{operation}: {reason}; 'vmc list' shows your VMs");
         }
-        if (reason.Contains("access denied", StringComparison.OrdinalIgnoreCase) || reason.Contains("not allowed", StringComparison.OrdinalIgnoreCase))
+        if (reason.StartsWith("access denied", StringComparison.Ordinal))
         {
-            return new ConciergeAccessDeniedException($"{operation}: {reason}; {ErrorTranslator.AccessAdvice}");
+            // The service itself refused (another user's VM, a path outside the caller's reach): its
+            // reason says why and what to do; joining group concierge would not help.
+            return new ConciergeAccessDeniedException($"{operation}: {reason}");
         }
-        if (reason.Contains("malformed", StringComparison.OrdinalIgnoreCase) || reason.Contains("invalid", StringComparison.OrdinalIgnoreCase)
-            || reason.Contains("must", StringComparison.OrdinalIgnoreCase))
+        if (reason.StartsWith("invalid argument", StringComparison.Ordinal))
         {
             return new InvalidRequestException($"{operation}: {reason}");
         }
-        return new ConciergeException($"{operation}: {reason}; see 'vmc logs NAME' or 'journalctl -u concierge'");
+        if (reason.StartsWith("invalid state", StringComparison.Ordinal))
+        {
+            return new InvalidVmStateException($"{operation}: {reason}; {ErrorTranslator.StateAdvice}");
+        }
+        return new ConciergeException($"{operation}: {reason}; 'journalctl -u concierge' has the service's side");
     }
 }

@@ -10,7 +10,7 @@ internal static class ExitCodes
     /// <summary>The service refused or the operation failed (e.g. the VM failed to start).</summary>
     public const int Failed = 1;
 
-    /// <summary>Bad command line.</summary>
+    /// <summary>Bad command line, or an argument the service refused (a malformed name, size, path or address).</summary>
     public const int Usage = 2;
 
     /// <summary>The bus cannot be reached or the service is not running.</summary>
@@ -28,7 +28,11 @@ internal static class ExitCodes
     /// <summary>A destructive command was not confirmed.</summary>
     public const int NotConfirmed = 7;
 
-    /// <summary>exec only: vmc could not run the command (its own exit status is relayed otherwise), like docker's 125.</summary>
+    /// <summary>
+    /// exec only: the VM could not run the command (not running, no guest link, no such program), like
+    /// docker's 125; the command's own exit status is relayed otherwise. Failures before that (no
+    /// service, access denied, no such VM) keep their own codes.
+    /// </summary>
     public const int ExecFailed = 125;
 
     /// <summary>Interrupted (Ctrl-C), like a shell.</summary>
@@ -38,13 +42,13 @@ internal static class ExitCodes
         Exit status:
           0    success
           1    the operation failed (the service refused it, or the VM failed)
-          2    bad command line
+          2    bad command line (also a name, size, path or address the service refused)
           3    the bus cannot be reached or the Concierge service is not running
           4    access denied (be root or in group concierge; your own VMs only)
           5    no such VM or disk
           6    timed out
           7    not confirmed (destroy without -y when not on a terminal)
-          125  exec: vmc could not run the command (otherwise exec exits with the command's status)
+          125  exec: the VM could not run the command (otherwise exec exits with the command's status)
           130  interrupted
         """;
 
@@ -55,7 +59,7 @@ internal static class ExitCodes
         ConciergeAccessDeniedException => AccessDenied,
         VmNotFoundException => NotFound,
         ConciergeTimeoutException => Timeout,
-        InvalidRequestException => Failed,
+        InvalidRequestException => Usage,
         OperationCanceledException => Interrupted,
         _ => Failed,
     };

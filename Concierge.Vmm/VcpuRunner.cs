@@ -26,6 +26,9 @@ internal sealed class VcpuRunner
     private readonly Thread _thread;
     private TaskCompletionSource? _parked;
     private int _threadId;
+    // Written only by the vCPU thread, read by anyone (see Activity).
+    private long _exits;
+    private long _lastExit = VcpuExitRecord.None;
 
     public VcpuRunner(KvmVcpu vcpu, DeviceBus ports, DeviceBus mmio, VmExitLatch latch, bool kvmclockCtrl)
     {
@@ -39,6 +42,9 @@ internal sealed class VcpuRunner
 
     /// <summary>Completes when the thread has left its loop.</summary>
     public Task Completion => _completion.Task;
+
+    /// <summary>How often this vCPU left the guest so far, and why it last did.</summary>
+    public VcpuActivity Activity => new(_vcpu.Id, Volatile.Read(ref _exits), VcpuExitRecord.Describe(Volatile.Read(ref _lastExit)));
 
     public void Start() => _thread.Start();
 
@@ -86,7 +92,9 @@ internal sealed class VcpuRunner
             Volatile.Write(ref _threadId, Libc.GetTid());
             while (KeepRunning())
             {
-                var exit = HandleExit(_vcpu.Run());
+                var reason = _vcpu.Run();
+                Volatile.Write(ref _exits, _exits + 1);
+                var exit = HandleExit(reason);
                 if (exit is not null)
                 {
                     _latch.TrySet(exit);
@@ -160,6 +168,10 @@ internal sealed class VcpuRunner
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private VmExit? HandleExit(KvmExitReason reason)
     {
+        if (reason is not (KvmExitReason.Io or KvmExitReason.Mmio))
+        {
+            Volatile.Write(ref _lastExit, VcpuExitRecord.Pack(reason, isWrite: false, where: 0));
+        }
         switch (reason)
         {
             case KvmExitReason.Io:
@@ -202,6 +214,7 @@ internal sealed class VcpuRunner
     private void HandlePortIo()
     {
         var io = _vcpu.PortIo;
+        Volatile.Write(ref _lastExit, VcpuExitRecord.Pack(KvmExitReason.Io, io.IsWrite, io.Port));
         var data = _vcpu.PortIoData(io);
         var found = _ports.TryFind(io.Port, out var device, out var offset);
         for (var i = 0; i < (int)io.Count; i++)
@@ -231,6 +244,7 @@ internal sealed class VcpuRunner
     private void HandleMmio()
     {
         var mmio = _vcpu.Mmio;
+        Volatile.Write(ref _lastExit, VcpuExitRecord.Pack(KvmExitReason.Mmio, mmio.IsWrite, mmio.Address));
         var data = _vcpu.MmioData[..mmio.Length];
         if (!_mmio.TryFind(mmio.Address, out var device, out var offset))
         {

@@ -32,6 +32,18 @@ public sealed class VirtualMachine : IAsyncDisposable
     /// <summary>Whether the vCPUs are paused (<see cref="PauseAsync"/>) and the VM has not ended since.</summary>
     public bool IsPaused => Volatile.Read(ref _paused) && _parts.Latch.Exit is null;
 
+    /// <summary>Each vCPU's exits so far (empty before <see cref="Start"/>): what is known of a guest that does not come up.</summary>
+    public IReadOnlyList<VcpuActivity> VcpuActivity
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _runners?.Select(runner => runner.Activity).ToList() ?? [];
+            }
+        }
+    }
+
     /// <summary>Starts the vCPU threads. A VM runs once.</summary>
     public void Start()
     {

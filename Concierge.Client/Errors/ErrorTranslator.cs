@@ -10,7 +10,9 @@ internal static class ErrorTranslator
 {
     public const string StartServiceAdvice = "start it with 'systemctl start concierge' (or point --address/DBUS_SYSTEM_BUS_ADDRESS at the bus it runs on)";
 
-    public const string AccessAdvice = "run as root, or ask an administrator to add you to group concierge ('usermod -aG concierge USER', then log in again)";
+    private const string AccessAdvice = "run as root, or ask an administrator to add you to group concierge ('usermod -aG concierge USER', then log in again)";
+
+    public const string StateAdvice = "'vmc info NAME' shows the VM's state";
 
     /// <summary>The typed exception for an error reply to <paramref name="operation"/>.</summary>
     public static ConciergeException Translate(DBusException error, string operation)
@@ -29,8 +31,7 @@ internal static class ErrorTranslator
                 ConciergeBus.NoSuchVmError => new VmNotFoundException(
                     $"{operation}: {error.Message}; 'vmc list' shows your VMs", error),
                 DBusErrorNames.InvalidArgs => new InvalidRequestException($"{operation}: {error.Message}", error),
-                ConciergeBus.InvalidStateError => new InvalidRequestException(
-                    $"{operation}: {error.Message}; 'vmc info NAME' shows the VM's state", error),
+                ConciergeBus.InvalidStateError => new InvalidVmStateException($"{operation}: {error.Message}; {StateAdvice}", error),
                 DBusErrorNames.NoReply or DBusErrorNames.Timeout => new ConciergeTimeoutException(
                     $"{operation}: the service did not answer in time; see 'journalctl -u concierge'", error),
                 DBusErrorNames.UnknownMethod or DBusErrorNames.UnknownInterface => new ConciergeException(

@@ -1,6 +1,6 @@
 namespace Concierge.Client;
 
-/// <summary>The service rejected an argument (malformed name, size, path, option), or the VM's state does not allow the request.</summary>
+/// <summary>An argument was rejected, by the client or the service (a malformed name, size, path, address, option).</summary>
 public sealed class InvalidRequestException : ConciergeException
 {
     /// <summary>Creates the exception with a message that says what to do next.</summary>

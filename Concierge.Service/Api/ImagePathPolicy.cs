@@ -6,9 +6,12 @@ namespace Concierge.Service.Api;
 /// <summary>
 /// Decides which caller-given image paths the service will open. The service has more rights than
 /// its callers, so it never opens a path just because it can: a non-root caller may name files only
-/// under the system guest image directory or its own storage directory (both writable only by the
-/// service or root, so no caller can plant a symlink there), checked on the fully resolved path.
-/// Anything else must come as an fd the caller opened itself. Root may name any path.
+/// in the system guest image directory or its own storage directory (both writable only by the
+/// service or root, so no caller can plant a symlink there). What is checked is where the name
+/// lives: its directory fully resolved, then its last component. A symlink found there was put
+/// there by root or the service and is followed wherever it leads (an image directory may link
+/// its kernel from a build tree, as demo/run.sh does). Anything else must come as an fd the caller
+/// opened itself. Root may name any path.
 /// </summary>
 public sealed class ImagePathPolicy
 {
@@ -44,13 +47,17 @@ public sealed class ImagePathPolicy
         {
             throw new InvalidRequestException(field, $"{field} must be an absolute path of at most {MaxPathLength} characters");
         }
-        var resolved = Resolve(path, field);
+        // The caller's part of the path is resolved once; what is opened is derived from that, so
+        // a link the caller swaps after the check changes nothing.
+        var name = Path.GetFileName(path);
+        var location = Path.Combine(Resolve(Path.GetDirectoryName(path) ?? "/", field), name);
+        var resolved = Resolve(location, field);
         if (!File.Exists(resolved))
         {
             throw new InvalidRequestException(field, $"{field} {path} is not an existing file");
         }
-        if (!caller.IsRoot && !IsBelow(resolved, Resolve(ImageDirectory, field))
-            && !IsBelow(resolved, Resolve(Path.Combine(_layout.UsersRoot, OwnerIds.Format(caller.Uid)), field)))
+        if (!caller.IsRoot && (name is "." or ".." || (!IsBelow(location, Resolve(ImageDirectory, field))
+            && !IsBelow(location, Resolve(Path.Combine(_layout.UsersRoot, OwnerIds.Format(caller.Uid)), field)))))
         {
             throw new CallerAccessDeniedException(
                 $"{field} {path} is outside {ImageDirectory} and your storage directory; pass it as a file descriptor instead");

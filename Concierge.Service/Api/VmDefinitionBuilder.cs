@@ -74,7 +74,8 @@ public sealed class VmDefinitionBuilder
         var kernel = Path.Combine(_images.ImageDirectory, DefaultKernelName);
         if (!File.Exists(kernel))
         {
-            throw new InvalidRequestException("kernel_path", $"no kernel given and the system image {kernel} does not exist");
+            // Not the caller's mistake: the service's own image is missing.
+            throw new FileNotFoundException($"no kernel given and the system image {kernel} does not exist; install the guest images or name a kernel", kernel);
         }
         var initrd = Path.Combine(_images.ImageDirectory, DefaultInitrdName);
         return new VmDefinition { KernelPath = kernel, InitrdPath = File.Exists(initrd) ? initrd : null };

@@ -31,9 +31,26 @@ public static class ApiErrors
             InvalidVmStateException e => (InvalidState, e.Message),
             CallerAccessDeniedException e => (DBusErrorNames.AccessDenied, e.Message),
             ServiceShuttingDownException e => (DBusErrorNames.Failed, e.Message),
+            Storage.DiskSpaceException e => (DBusErrorNames.Failed, e.Message),
             Runtime.GuestCommandException e => (DBusErrorNames.Failed, e.Message),
             IOException or UnauthorizedAccessException => (DBusErrorNames.Failed, exception.Message),
             _ => (DBusErrorNames.Failed, $"internal error ({exception.GetType().Name}): {exception.Message}"),
+        };
+    }
+
+    /// <summary>
+    /// The failure_reason of the Chrome OS face, which has no error names: the kinds a client must
+    /// tell apart (refused access, a malformed argument, a VM in the wrong state) start with words saying so.
+    /// </summary>
+    public static string InBandReason(Exception exception)
+    {
+        var (name, message) = Map(exception);
+        return name switch
+        {
+            DBusErrorNames.AccessDenied => $"access denied: {message}",
+            DBusErrorNames.InvalidArgs => $"invalid argument: {message}",
+            InvalidState => $"invalid state: {message}",
+            _ => message,
         };
     }
 

@@ -146,6 +146,7 @@ public sealed partial class ChromeOsInterface
         {
             Status = result.Outcome == DiskCreateOutcome.Created ? DiskImageStatus.DiskStatusCreated : DiskImageStatus.DiskStatusExists,
             DiskPath = result.Image.Path,
+            DiskSize = result.Image.SizeBytes,
         };
     }
 
@@ -166,17 +167,25 @@ public sealed partial class ChromeOsInterface
         return response;
     }
 
-    private static IMessage Failure(string member, string reason) => member switch
+    private static IMessage Failure(string member, Exception error)
     {
-        "StartVm" or "StartVmWithFds" => new StartVmResponse { Success = false, FailureReason = reason, Status = VmStatus.Failure },
-        "GetVmInfo" => new GetVmInfoResponse { Success = false, FailureReason = reason },
-        "ListVms" => new ListVmsResponse { Success = false, FailureReason = reason },
-        "CreateDiskImage" => new CreateDiskImageResponse { Status = DiskImageStatus.DiskStatusFailed, FailureReason = reason },
-        "DestroyDiskImage" => new DestroyDiskImageResponse { Status = DiskImageStatus.DiskStatusFailed, FailureReason = reason },
-        "ListVmDisks" => new ListVmDisksResponse { Success = false, FailureReason = reason },
-        "GetVmLogs" => new GetVmLogsResponse { Success = false, FailureReason = reason },
-        _ => new SuccessFailureResponse { Success = false, FailureReason = reason },
-    };
+        var reason = ApiErrors.InBandReason(error);
+        return member switch
+        {
+            "StartVm" or "StartVmWithFds" => new StartVmResponse { Success = false, FailureReason = reason, Status = VmStatus.Failure },
+            "GetVmInfo" => new GetVmInfoResponse { Success = false, FailureReason = reason },
+            "ListVms" => new ListVmsResponse { Success = false, FailureReason = reason },
+            "CreateDiskImage" => new CreateDiskImageResponse
+            {
+                Status = error is DiskSpaceException ? DiskImageStatus.DiskStatusNotEnoughSpace : DiskImageStatus.DiskStatusFailed,
+                FailureReason = reason,
+            },
+            "DestroyDiskImage" => new DestroyDiskImageResponse { Status = DiskImageStatus.DiskStatusFailed, FailureReason = reason },
+            "ListVmDisks" => new ListVmDisksResponse { Success = false, FailureReason = reason },
+            "GetVmLogs" => new GetVmLogsResponse { Success = false, FailureReason = reason },
+            _ => new SuccessFailureResponse { Success = false, FailureReason = reason },
+        };
+    }
 
     /// <summary>Chrome OS treats stop/suspend/resume of an unknown VM as success ("not an error to Chrome").</summary>
     private static async Task IgnoreUnknownVm(Func<Task> operation)

@@ -94,7 +94,7 @@ public sealed partial class ChromeOsInterface : ApiInterface
                     {
                         Logger.Error(e, "{Member} from uid {Uid} failed", member, caller.Uid);
                     }
-                    response = Failure(member, ApiErrors.Map(e).Message);
+                    response = Failure(member, e);
                 }
                 var body = new MessageWriter();
                 body.WriteByteArray(response.ToByteArray());

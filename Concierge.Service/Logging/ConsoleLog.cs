@@ -116,6 +116,6 @@ public sealed class ConsoleLog : IDisposable
         Mode = FileMode.Append,
         Access = FileAccess.Write,
         Share = FileShare.Read,
-        UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead,
+        UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
     });
 }

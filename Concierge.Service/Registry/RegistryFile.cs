@@ -27,7 +27,8 @@ internal static class RegistryFile
         {
             throw new InvalidDataException($"{path} has unsupported registry version {document?.Version}");
         }
-        return document;
+        // JSON may say "vms": null although the type says it cannot be.
+        return document.Vms is null ? throw new InvalidDataException($"{path} has no list of VMs") : document;
     }
 
     /// <summary>Replaces the file at <paramref name="path"/> with <paramref name="document"/>.</summary>

@@ -16,17 +16,18 @@ public sealed class VmRegistry
     private readonly StorageLayout _layout;
     private readonly TimeProvider _time;
 
-    private VmRegistry(StorageLayout layout, TimeProvider time, IEnumerable<VmRecord> records)
+    private VmRegistry(StorageLayout layout, TimeProvider time, Dictionary<VmKey, VmRecord> records)
     {
         _layout = layout;
         _time = time;
-        _records = records.ToDictionary(r => r.Key);
+        _records = records;
     }
 
     /// <summary>
     /// Loads the registry under <paramref name="layout"/> and reconciles crash leftovers: temp
     /// files and half-created disk images are deleted, VMs marked active become stopped with
-    /// reason <see cref="VmStopReason.ServiceCrashed"/>, an unreadable state file is moved aside.
+    /// reason <see cref="VmStopReason.ServiceCrashed"/>, an unreadable state file is moved aside,
+    /// unusable records are left out (a copy of the file keeps them).
     /// </summary>
     public static VmRegistry Open(StorageLayout layout, DiskImageStore disks, TimeProvider time, ILogger log, out ReconcileReport report)
     {
@@ -46,7 +47,17 @@ public sealed class VmRegistry
             document = new RegistryDocument();
         }
 
-        var registry = new VmRegistry(layout, time, document.Vms);
+        var records = RegistryRecords.Select(document.Vms, out var setAside);
+        if (setAside.Count > 0)
+        {
+            // The next Persist drops them from state.json; the copy keeps what they held.
+            quarantined = $"{layout.StateFile}.set-aside-{time.GetUtcNow().ToUnixTimeMilliseconds()}";
+            File.Copy(layout.StateFile, quarantined);
+            log.Error("Registry state has {Count} unusable records, left out ({Records}); the file as it was is kept at {Quarantine}",
+                setAside.Count, string.Join("; ", setAside), quarantined);
+        }
+
+        var registry = new VmRegistry(layout, time, records);
         var stopped = registry.StopActiveRecords();
         report = new ReconcileReport
         {
@@ -54,8 +65,9 @@ public sealed class VmRegistry
             RemovedPartialImages = removedPartial,
             StoppedVms = stopped,
             QuarantinedStateFile = quarantined,
+            SetAsideRecords = setAside,
         };
-        if (!report.IsClean || quarantined is not null)
+        if (!report.IsClean)
         {
             registry.Persist();
         }

@@ -118,6 +118,9 @@ internal sealed class KvmVmInstance : IVmInstance, IGuestCommands
     /// <summary>Lets the parked vCPUs run the guest again.</summary>
     public Task ResumeAsync(CancellationToken cancellationToken) => RequireVm("resume").ResumeAsync(cancellationToken);
 
+    public string DescribeProgress() =>
+        CurrentVm() is { } vm ? StartupReport.Describe(vm.Console.RecentOutput, vm.VcpuActivity) : "the monitor was not running yet";
+
     public async IAsyncEnumerable<GuestLinkEvent> ReadGuestEventsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var link = _link;

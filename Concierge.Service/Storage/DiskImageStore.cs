@@ -4,11 +4,24 @@ namespace Concierge.Service.Storage;
 
 /// <summary>
 /// Creates, destroys and lists the raw disk images of each owner. An image is created as a
-/// sparse file under a <see cref="StorageLayout.PartialSuffix"/> name, synced and then renamed
-/// into place, so a crash never leaves a half-made image under the real name.
+/// sparse file under a <see cref="StorageLayout.PartialSuffix"/> name of its own, synced and then
+/// linked into place only if the name is still free, so a crash never leaves a half-made image
+/// under the real name and concurrent callers of one name each get Created or Exists, without a
+/// lock held over the fsync. An image may not be larger than the space left on the file system
+/// when it is made: images are sparse, so this refuses what could never be filled, it reserves
+/// nothing.
 /// </summary>
 public sealed class DiskImageStore
 {
+    /// <summary>
+    /// Rounds one create may go: each lost race finds the winner's image, unless a destroy removed
+    /// it again in between, which sends the create round once more.
+    /// </summary>
+    private const int MaxCreateRounds = 16;
+
+    // On Unix .NET puts the errno into IOException.HResult; EEXIST: the name was taken.
+    private const int EEXIST = 17;
+
     private readonly StorageLayout _layout;
     private readonly DiskImageLimits _limits;
 
@@ -21,7 +34,8 @@ public sealed class DiskImageStore
 
     /// <summary>
     /// Creates the image of <paramref name="vmName"/> with <paramref name="sizeBytes"/> bytes
-    /// (0 = default size), or reports the existing one untouched.
+    /// (0 = default size), or reports the existing one untouched. <see cref="DiskSpaceException"/>
+    /// when the file system has less space left than the size.
     /// </summary>
     public DiskCreateResult Create(uint owner, string vmName, ulong sizeBytes)
     {
@@ -30,25 +44,51 @@ public sealed class DiskImageStore
         CheckSize(size);
         var directory = _layout.DiskDirectory(owner, create: true);
         var path = _layout.DiskPath(owner, vmName);
-        if (File.Exists(path))
+        for (var round = 0; round < MaxCreateRounds; round++)
         {
-            return new DiskCreateResult(DiskCreateOutcome.Exists, Describe(vmName, path));
+            if (TryDescribe(vmName, path) is { } existing)
+            {
+                return new DiskCreateResult(DiskCreateOutcome.Exists, existing);
+            }
+            CheckFreeSpace(directory, size);
+            if (TryCreate(path, size))
+            {
+                Interop.DirectorySync.Flush(directory);
+                return new DiskCreateResult(DiskCreateOutcome.Created, new DiskImageInfo(vmName, path, size));
+            }
         }
-        var partial = path + StorageLayout.PartialSuffix;
-        using (var stream = new FileStream(partial, new FileStreamOptions
+        throw new IOException($"the disk of {vmName} was created and destroyed {MaxCreateRounds} times while this call ran; try again");
+    }
+
+    /// <summary>Makes the image at <paramref name="path"/>; false when another caller made one there first.</summary>
+    private static bool TryCreate(string path, ulong size)
+    {
+        var partial = $"{path}.{Guid.NewGuid():N}{StorageLayout.PartialSuffix}";
+        try
         {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        }))
-        {
-            // ftruncate: the file gets its size without allocating blocks (sparse).
-            stream.SetLength((long)size);
-            stream.Flush(flushToDisk: true);
+            using (var stream = new FileStream(partial, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            }))
+            {
+                // ftruncate: the file gets its size without allocating blocks (sparse).
+                stream.SetLength((long)size);
+                stream.Flush(flushToDisk: true);
+            }
+            // Without overwrite, .NET links the file to its name (link(2)), which fails if the name is taken.
+            File.Move(partial, path, overwrite: false);
+            return true;
         }
-        File.Move(partial, path, overwrite: false);
-        Interop.DirectorySync.Flush(directory);
-        return new DiskCreateResult(DiskCreateOutcome.Created, Describe(vmName, path));
+        catch (IOException e) when (e.HResult == EEXIST)
+        {
+            return false;
+        }
+        finally
+        {
+            File.Delete(partial);
+        }
     }
 
     /// <summary>Deletes the image of <paramref name="vmName"/>; false when there was none.</summary>
@@ -69,8 +109,7 @@ public sealed class DiskImageStore
     public DiskImageInfo? Find(uint owner, string vmName)
     {
         VmNames.Validate(vmName, "vm_name");
-        var path = _layout.DiskPath(owner, vmName);
-        return File.Exists(path) ? Describe(vmName, path) : null;
+        return TryDescribe(vmName, _layout.DiskPath(owner, vmName));
     }
 
     /// <summary>Every image of <paramref name="owner"/>, by VM name; files we did not write are skipped.</summary>
@@ -84,9 +123,10 @@ public sealed class DiskImageStore
         var images = new List<DiskImageInfo>();
         foreach (var path in Directory.EnumerateFiles(directory, "*" + StorageLayout.DiskExtension))
         {
-            if (DiskNames.TryDecode(Path.GetFileNameWithoutExtension(path)) is { } name)
+            // An image destroyed since the listing is left out.
+            if (DiskNames.TryDecode(Path.GetFileNameWithoutExtension(path)) is { } name && TryDescribe(name, path) is { } image)
             {
-                images.Add(Describe(name, path));
+                images.Add(image);
             }
         }
         images.Sort((a, b) => string.CompareOrdinal(a.VmName, b.VmName));
@@ -131,6 +171,20 @@ public sealed class DiskImageStore
         }
     }
 
-    private static DiskImageInfo Describe(string vmName, string path) =>
-        new(vmName, path, (ulong)new FileInfo(path).Length);
+    private static void CheckFreeSpace(string directory, ulong size)
+    {
+        // statvfs f_bavail: what an unprivileged process may still allocate there.
+        var free = (ulong)new DriveInfo(directory).AvailableFreeSpace;
+        if (size > free)
+        {
+            throw new DiskSpaceException($"a disk of {size} bytes is larger than the {free} bytes left on the service's file system");
+        }
+    }
+
+    // One stat: existence and size come from the same look, so a destroy in between cannot split them.
+    private static DiskImageInfo? TryDescribe(string vmName, string path)
+    {
+        var file = new FileInfo(path);
+        return file.Exists ? new DiskImageInfo(vmName, path, (ulong)file.Length) : null;
+    }
 }

@@ -23,16 +23,19 @@ public sealed class StorageLayout
     /// <summary>The extension of console logs.</summary>
     public const string LogExtension = ".log";
 
-    private const UnixFileMode DirectoryMode =
-        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-        | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
+    // 0700: the callers' group is not the service's business. Every file below is the service's
+    // (0600); callers reach their disks and logs only through the API.
+    private const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
-    /// <summary>Creates the layout over <paramref name="root"/> (created when missing).</summary>
+    /// <summary>Creates the layout over <paramref name="root"/> (created when missing, made 0700 when not).</summary>
     public StorageLayout(string root)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
         Root = Path.GetFullPath(root);
         Directory.CreateDirectory(Root, DirectoryMode);
+        // A root made by an older version (0750) or by hand is closed too: the mode of the root
+        // alone keeps everyone but the service out of everything below it.
+        File.SetUnixFileMode(Root, DirectoryMode);
     }
 
     /// <summary>The state root.</summary>

@@ -28,6 +28,9 @@ public interface IVmInstance : IAsyncDisposable
     /// <summary>Resumes paused vCPUs.</summary>
     Task ResumeAsync(CancellationToken cancellationToken);
 
+    /// <summary>What the VM has shown so far (console, vCPUs), in words: why a guest that never said hello may be stuck.</summary>
+    string DescribeProgress();
+
     /// <summary>Guest link events until the instance ends; reconnects show as a new hello.</summary>
     IAsyncEnumerable<GuestLinkEvent> ReadGuestEventsAsync(CancellationToken cancellationToken);
 }

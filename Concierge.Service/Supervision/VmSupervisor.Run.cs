@@ -135,8 +135,9 @@ public sealed partial class VmSupervisor
         switch (kind)
         {
             case DeadlineKind.Startup when _snapshot.State == VmState.Starting && _stopStep == StopStep.None:
+                // Asked now, while the monitor still runs: what it showed is all there is to go on.
                 BeginStop(new PendingStop(VmState.Failed, VmStopReason.Failed,
-                    $"the guest did not say hello within {_definition.StartupTimeout.TotalSeconds:0.###} s"),
+                    $"the guest did not say hello within {_definition.StartupTimeout.TotalSeconds:0.###} s; {_instance?.DescribeProgress()}"),
                     StopStep.StoppedMonitor, announce: false);
                 break;
             case DeadlineKind.Health:

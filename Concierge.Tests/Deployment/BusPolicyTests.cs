@@ -13,7 +13,7 @@ namespace Concierge.Tests.Deployment;
 public sealed class BusPolicyTests
 {
     private const string ServiceName = "org.chromium.VmConcierge";
-    private const string GroupMember = "concierge-test";
+    private const string GroupMember = ConciergeUsers.GroupMember;
     private PrivateBus? _bus;
     private Process? _owner;
 
@@ -24,11 +24,7 @@ public sealed class BusPolicyTests
     {
         // The policy names user and group "concierge": create them as the package's sysusers file
         // does, plus one member of the group to call as.
-        await Command.RunCheckedAsync("systemd-sysusers", Path.Combine(RepoPaths.Root, "systemd/concierge.sysusers"));
-        if ((await Command.RunAsync("id", ["-u", GroupMember])).ExitCode != 0)
-        {
-            await Command.RunCheckedAsync("useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "--groups", "concierge", GroupMember);
-        }
+        await ConciergeUsers.EnsureAsync();
 
         _bus = await PrivateBus.StartAsync(
             $"<include>{Path.Combine(RepoPaths.Root, "dbus-policy", "org.chromium.VmConcierge.conf")}</include>",
@@ -111,11 +107,8 @@ public sealed class BusPolicyTests
         Process.Start(new ProcessStartInfo("setpriv", [.. await SetprivArgumentsAsync(user), .. command]) { RedirectStandardError = true })!;
 
     // setpriv switches uid, primary gid and the user's groups, then env hands the bus address on.
-    private async Task<string[]> SetprivArgumentsAsync(string user)
-    {
-        var gid = (await Command.RunCheckedAsync("id", "-g", user)).StandardOutput.Trim();
-        return ["--reuid=" + user, "--regid=" + gid, "--init-groups", "env", "DBUS_SESSION_BUS_ADDRESS=" + Address];
-    }
+    private async Task<string[]> SetprivArgumentsAsync(string user) =>
+        [.. await AsUser.SetprivAsync(user), "env", "DBUS_SESSION_BUS_ADDRESS=" + Address];
 
     private async Task WaitForOwnerAsync()
     {

@@ -48,6 +48,31 @@ public sealed class SystemdFilesTests
         Assert.That(text, Does.Not.Contain("MemoryDenyWriteExecute=yes"), "the .NET JIT needs W+X pages");
     }
 
+    /// <summary>The exposure systemd reports for the unit (README says it): lower is better, 10 is none.</summary>
+    private const double ReportedExposure = 1.2;
+
+    [Test]
+    public async Task SystemdAnalyzeSecurityRatesTheUnitAsReported()
+    {
+        var result = await Command.RunAsync("systemd-analyze", ["security", "--offline=yes", "--no-pager", SystemdFile("concierge.service")]);
+        var exposure = System.Text.RegularExpressions.Regex.Match(result.Output, @"Overall exposure level for concierge\.service: (\d+\.\d)");
+
+        Assert.That(exposure.Success, Is.True, result.Output);
+        Assert.That(double.Parse(exposure.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), Is.EqualTo(ReportedExposure), result.Output);
+    }
+
+    [Test]
+    public async Task UnitDocumentationIsWhatTheInstallPutsThere()
+    {
+        var unit = await File.ReadAllTextAsync(SystemdFile("concierge.service"));
+        var install = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "dev.sh"));
+        var documentation = System.Text.RegularExpressions.Regex.Match(unit, @"(?m)^Documentation=file://(\S+)$");
+
+        Assert.That(documentation.Success, Is.True, "the unit names its documentation as a file");
+        Assert.That(install, Does.Contain($"  {documentation.Groups[1].Value}\n"), "dev.sh install lists that file among what it installs");
+        Assert.That(install, Does.Contain("install -D -m 0644 README.md"), "and copies the README there");
+    }
+
     [Test]
     public async Task SysusersAndTmpfilesCreateTheUserAndDirectories()
     {
@@ -59,6 +84,7 @@ public sealed class SystemdFilesTests
         var group = await File.ReadAllTextAsync(Path.Combine(_root, "etc/group"));
         Assert.That(passwd, Does.Contain("concierge:x:"));
         Assert.That(group, Does.Match(@"(?m)^kvm:x:\d+:.*concierge"), "the service user must be in group kvm");
-        Assert.That(Directory.Exists(Path.Combine(_root, "var/lib/concierge/images")), Is.True);
+        Assert.That(File.GetUnixFileMode(Path.Combine(_root, "var/lib/concierge")), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute),
+            "the state directory is the service's alone");
     }
 }

@@ -96,13 +96,6 @@ public sealed class VmcBusTests
     }
 
     [Test]
-    public async Task Exec_in_an_unknown_vm_exits_125()
-    {
-        var run = await Vmc("exec", "nosuchvm", "--", "true");
-        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.ExecFailed), run.Output);
-    }
-
-    [Test]
     public async Task Start_without_a_guest_image_fails_with_the_reason()
     {
         var run = await Vmc("start", "noimage", "--timeout", "5");
@@ -111,10 +104,26 @@ public sealed class VmcBusTests
     }
 
     [Test]
+    public async Task Disk_errors_say_what_to_do_and_do_not_point_at_console_logs()
+    {
+        var free = (ulong)new DriveInfo(_directory.FullName).AvailableFreeSpace;
+        var tooBig = await Vmc("create", "roomy", (((free >> 20) + 1024) << 20).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var tooSmall = await Vmc("create", "tiny", "512");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(tooBig.ExitCode, Is.EqualTo(ExitCodes.Failed), tooBig.Output);
+            Assert.That(tooBig.Error, Does.Contain("not enough space").And.Contain("ask for a smaller size").And.Not.Contain("vmc logs"));
+            Assert.That(tooSmall.ExitCode, Is.EqualTo(ExitCodes.Usage), tooSmall.Output);
+            Assert.That(tooSmall.Error, Does.Contain("outside").And.Not.Contain("vmc logs"));
+        });
+    }
+
+    [Test]
     public async Task Invalid_names_are_refused_by_the_service()
     {
         var run = await Vmc("create", "bad/name", "1M");
-        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Failed), run.Output);
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Usage), run.Output);
         Assert.That(run.Error, Does.Contain("bad/name"));
     }
 }

@@ -59,6 +59,27 @@ public sealed class VmcParsingTests
         Assert.That(run.Error, Does.Contain("vmc --help"));
     }
 
+    [TestCase("--mem expects more than 0 MiB", "start", "vm", "--mem", "0M")]
+    [TestCase("--cpus must be more than 0", "start", "vm", "--cpus", "0")]
+    [TestCase("--timeout must be more than 0", "start", "vm", "--timeout", "0")]
+    [TestCase("a size for the disk of more than 0", "create", "vm", "0")]
+    public async Task A_zero_is_refused_rather_than_meaning_the_default(string said, params string[] args)
+    {
+        var run = await VmcRun.RunAsync(args);
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Usage), run.Output);
+        Assert.That(run.Error, Does.Contain(said));
+    }
+
+    [Test]
+    public async Task An_unknown_command_is_one_error_that_lists_the_commands()
+    {
+        var run = await VmcRun.RunAsync("frobnicate");
+        var errors = run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("vmc: ", StringComparison.Ordinal)).ToList();
+
+        Assert.That(errors, Has.Count.EqualTo(1), run.Error);
+        Assert.That(errors[0], Is.EqualTo("vmc: 'frobnicate' is not a vmc command or option; the commands are start, stop, kill, list, info, logs, exec, create, destroy, disks, watch"));
+    }
+
     [Test]
     public void Exec_takes_everything_after_the_double_dash_as_the_command()
     {

@@ -28,7 +28,7 @@ public sealed class VmcWatchTests
     private Task<VmcRun> Vmc(params string[] args) => VmcRun.RunAsync([.. args, "--address", _service.Bus.Address]);
 
     [Test]
-    public async Task A_start_that_fails_shows_as_starting_then_stopped_and_interrupt_exits_0()
+    public async Task A_start_that_fails_shows_as_starting_then_stopped_and_interrupt_exits_130()
     {
         await using var watch = Watch();
         await watch.WaitForAsync("Watching VM events", Patience);
@@ -38,7 +38,7 @@ public sealed class VmcWatchTests
         var run = await watch.InterruptAsync();
 
         Assert.That(start.ExitCode, Is.EqualTo(ExitCodes.Failed), start.Output);
-        Assert.That(run.ExitCode, Is.Zero, run.Output);
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Interrupted), run.Output);
         var lifecycle = Events(run).Where(l => l.StartsWith("watched  starting (cid ", StringComparison.Ordinal)
             || l.StartsWith("watched  stopped (failed: ", StringComparison.Ordinal)).ToList();
         Assert.That(lifecycle, Has.Count.EqualTo(2), run.Out);
@@ -57,7 +57,7 @@ public sealed class VmcWatchTests
         await _service.RestartAsync();
         await watch.WaitForAsync("(service)  started", Patience);
 
-        Assert.That((await watch.InterruptAsync()).ExitCode, Is.Zero);
+        Assert.That((await watch.InterruptAsync()).ExitCode, Is.EqualTo(ExitCodes.Interrupted));
     }
 
     [Test]
@@ -73,7 +73,7 @@ public sealed class VmcWatchTests
         }
         var run = await watch.InterruptAsync();
 
-        Assert.That(run.ExitCode, Is.Zero, run.Output);
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Interrupted), run.Output);
         var events = run.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
         Assert.That(events.Select(e => (string?)e["type"]), Is.All.AnyOf("lifecycle", "properties", "service"), run.Out);
         var lifecycle = events.Where(e => (string?)e["type"] == "lifecycle").ToList();

@@ -65,6 +65,9 @@ public sealed partial class StockKernelBootTests
             vm.Start();
             await WithConsoleOnTimeout(marker.Task, vm, BootTimeout, "the guest never reached /init");
             Assert.That(VcpuThreadCount(), Is.EqualTo(2), "one thread per vCPU while running");
+            // What a startup timeout reports: a booted guest has left KVM_RUN on every vCPU.
+            Assert.That(vm.VcpuActivity.Select(a => a.Id), Is.EqualTo(Enumerable.Range(0, 2)));
+            Assert.That(vm.VcpuActivity, Has.All.Matches<VcpuActivity>(a => a.Exits > 0 && a.LastExit != null), string.Join(", ", vm.VcpuActivity));
         });
 
     /// <summary>

@@ -33,7 +33,8 @@ internal sealed class VmcCommandLine
     {
         Description = "guest RAM: MiB, or with a suffix (512M, 2G)",
         HelpName = "size",
-        CustomParser = result => ParseOrReport(result, SizeParser.TryParseMebibytes, "--mem expects MiB or a size like 512M or 2G in whole MiB"),
+        CustomParser = result => ParseOrReport(result, SizeParser.TryParseMebibytes,
+            "--mem expects more than 0 MiB: a number of MiB or a size like 512M or 2G in whole MiB (leave it out for the service's default)"),
     };
 
     private readonly Option<string[]> _cmdline = new("--cmdline") { Description = "extra kernel command-line parameters (repeatable; split at spaces)" };
@@ -47,6 +48,8 @@ internal sealed class VmcCommandLine
         Console = console;
         Clock = clock;
         _restart.AcceptOnlyFromAmong(RestartPolicyNames.All);
+        _cpus.Validators.Add(RejectZero);
+        _timeout.Validators.Add(RejectZero);
         Root = new RootCommand(Description)
         {
             _address,
@@ -129,7 +132,7 @@ internal sealed class VmcCommandLine
         var size = new Argument<ulong>("size")
         {
             Description = $"disk size in bytes or with a suffix ({SizeParser.Example})",
-            CustomParser = result => ParseOrReport(result, SizeParser.TryParseBytes, $"expected a size for the disk ({SizeParser.Example})"),
+            CustomParser = result => ParseOrReport(result, SizeParser.TryParseBytes, $"expected a size for the disk of more than 0 ({SizeParser.Example})"),
         };
         var command = new Command("create", "create the disk image of a VM") { name, size };
         command.SetAction((parse, ct) => CreateCommand.RunAsync(Session(parse), parse.GetValue(name)!, parse.GetValue(size), ct));
@@ -164,12 +167,22 @@ internal sealed class VmcCommandLine
     /// <summary>Paths are resolved here, against vmc's working directory: the service has its own.</summary>
     private static string? FullPath(string? path) => path is { Length: > 0 } ? Path.GetFullPath(path) : null;
 
+    private static void RejectZero(OptionResult result)
+    {
+        // Only a number that parsed: other tokens already have their own error.
+        if (result.Tokens is [var token] && uint.TryParse(token.Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value == 0)
+        {
+            result.AddError($"{result.Option.Name} must be more than 0; leave it out for the service's default");
+        }
+    }
+
     private delegate bool TryParse(string? text, out ulong value);
 
+    /// <summary>0 on the wire means "the service's default": a 0 typed by hand is refused, not silently replaced.</summary>
     private static ulong ParseOrReport(ArgumentResult result, TryParse parse, string error)
     {
         var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : null;
-        if (parse(text, out var value))
+        if (parse(text, out var value) && value > 0)
         {
             return value;
         }

@@ -5,8 +5,9 @@ namespace Concierge.Vmc.Commands;
 
 /// <summary>
 /// vmc exec: runs a command in the VM's container (typed face Vm.Exec), relays its stdout and
-/// stderr unchanged and exits with its status. When vmc itself cannot run the command, it exits
-/// 125 (like docker), so a script can tell "the command failed" from "vmc failed".
+/// stderr unchanged and exits with its status. When the VM cannot run the command, it exits 125
+/// (like docker), so a script can tell "the command failed" from "vmc failed"; a missing VM,
+/// service or permission exits with its own code from the table.
 /// </summary>
 internal static class ExecCommand
 {
@@ -19,7 +20,7 @@ internal static class ExecCommand
             var vm = await client.Manager.GetVmAsync(name, cancellationToken);
             result = await vm.ExecAsync(argv, cancellationToken);
         }
-        catch (ConciergeException e)
+        catch (ConciergeException e) when (ExitCodes.For(e) == ExitCodes.Failed)
         {
             await session.Console.Error.WriteLineAsync($"vmc: {e.Message}");
             return ExitCodes.ExecFailed;

@@ -44,8 +44,8 @@ internal static class LogsCommand
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Ctrl-C is how --follow normally ends.
-            return ExitCodes.Success;
+            // Ctrl-C is how --follow normally ends; it exits as an interrupted shell command does.
+            return ExitCodes.Interrupted;
         }
     }
 

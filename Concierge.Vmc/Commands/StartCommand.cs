@@ -36,8 +36,8 @@ internal static class StartCommand
                 if (session.Clock.GetElapsedTime(started) > arguments.WaitTimeout)
                 {
                     throw new ConciergeTimeoutException(
-                        $"VM '{arguments.Name}' is still starting after {Humanize.Seconds(arguments.WaitTimeout)}; "
-                        + $"'vmc logs {arguments.Name}' shows its console, 'vmc stop {arguments.Name}' gives up");
+                        $"VM '{arguments.Name}' is still starting after {Humanize.Seconds(arguments.WaitTimeout)}"
+                        + $"{await ConsoleAdviceAsync(client, arguments.Name, cancellationToken)}; 'vmc stop {arguments.Name}' gives up");
                 }
                 using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 tick.CancelAfter(PollInterval);
@@ -57,10 +57,10 @@ internal static class StartCommand
         {
             progress.Finish();
         }
-        return await ReportAsync(session, vm);
+        return await ReportAsync(session, client, vm, cancellationToken);
     }
 
-    private static async Task<int> ReportAsync(VmcSession session, VmDetails vm)
+    private static async Task<int> ReportAsync(VmcSession session, ConciergeClient client, VmDetails vm, CancellationToken cancellationToken)
     {
         if (session.Json)
         {
@@ -77,7 +77,14 @@ internal static class StartCommand
             return ExitCodes.Success;
         }
         var why = vm.FailureReason ?? vm.StopReason ?? Humanize.Word(vm.State);
-        await session.Console.Error.WriteLineAsync($"vmc: VM '{vm.Name}' did not start: {why}; 'vmc logs {vm.Name}' shows its console");
+        await session.Console.Error.WriteLineAsync($"vmc: VM '{vm.Name}' did not start: {why}{await ConsoleAdviceAsync(client, vm.Name, cancellationToken)}");
         return ExitCodes.Failed;
     }
+
+    /// <summary>
+    /// "; 'vmc logs NAME' shows its console" when there is something to read there; nothing when
+    /// there is not (the service's reason then says that the console stayed empty).
+    /// </summary>
+    private static async Task<string> ConsoleAdviceAsync(ConciergeClient client, string name, CancellationToken cancellationToken) =>
+        (await client.ChromeOs.GetVmLogsAsync(name, cancellationToken)).Length > 0 ? $"; 'vmc logs {name}' shows its console" : string.Empty;
 }

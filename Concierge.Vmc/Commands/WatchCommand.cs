@@ -6,7 +6,7 @@ using Concierge.Vmc.Output;
 namespace Concierge.Vmc.Commands;
 
 /// <summary>
-/// vmc watch: one line per lifecycle signal and per state or health change, until Ctrl-C (exit 0)
+/// vmc watch: one line per lifecycle signal and per state or health change, until Ctrl-C (exit 130)
 /// or the bus goes away (exit 3). Heartbeat timestamps change every few seconds and are left out:
 /// they are not events. Signal handlers only queue lines; this task writes them, in order.
 /// </summary>
@@ -45,7 +45,7 @@ internal static class WatchCommand
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return ExitCodes.Success;
+            return ExitCodes.Interrupted;
         }
         await session.Console.Error.WriteLineAsync("vmc: the bus connection was lost; check that dbus runs, then watch again");
         return ExitCodes.ServiceUnavailable;

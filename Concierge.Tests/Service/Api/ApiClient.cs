@@ -43,8 +43,7 @@ public static class ApiClient
         {
             return await Command.RunAsync(busctl[0], busctl[1..], TimeSpan.FromSeconds(120));
         }
-        var gid = (await Command.RunCheckedAsync("id", "-g", user)).StandardOutput.Trim();
-        return await Command.RunAsync("setpriv", ["--reuid=" + user, "--regid=" + gid, "--init-groups", .. busctl], TimeSpan.FromSeconds(120));
+        return await AsUser.RunAsync(user, busctl[0], busctl[1..], TimeSpan.FromSeconds(120));
     }
 
     /// <summary>busctl call on the root object's Manager interface.</summary>

@@ -75,12 +75,30 @@ public sealed class AuthorizationTests
     [Test]
     public async Task AnotherUserMayNotNameImagesOutsideItsDirectories()
     {
-        var start = await Command.RunAsync("setpriv", ["--reuid=" + Other, "--regid=" + (await Command.RunCheckedAsync("id", "-g", Other)).StandardOutput.Trim(),
-            "--init-groups", "gdbus", "call", "--address", Address, "--dest", ConciergeProcess.BusName, "--object-path", ApiClient.Root,
-            "--method", ApiClient.Manager + ".StartVm", "'sneaky'", "{'Kernel': <'/etc/shadow'>}"], TimeSpan.FromSeconds(120));
+        var start = await StartAsOtherAsync("sneaky", "/etc/shadow");
 
         Assert.That(start.StandardError, Does.Contain("org.freedesktop.DBus.Error.AccessDenied").And.Contain("pass it as a file descriptor"), start.Output);
     }
+
+    [Test]
+    public async Task AnotherUserMayNameAKernelThatRootLinkedIntoTheImageDirectory()
+    {
+        // As demo/run.sh does: the image directory links the built guest from elsewhere.
+        var built = Directory.CreateDirectory(Path.Combine(_service.Root, "build")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(built, "bzImage"), "not a kernel either");
+        var linked = Path.Combine(_service.ImageDirectory, "linked");
+        File.CreateSymbolicLink(linked, Path.Combine(built, "bzImage"));
+
+        var start = await StartAsOtherAsync("linked", linked);
+
+        Assert.That(start.ExitCode, Is.Zero, start.Output);
+        Assert.That(start.StandardOutput, Does.Contain("/org/chromium/VmConcierge/vm/linked/u"));
+    }
+
+    /// <summary>Typed StartVm as <see cref="Other"/> through gdbus, naming <paramref name="kernel"/>.</summary>
+    private async Task<CommandResult> StartAsOtherAsync(string name, string kernel) =>
+        await AsUser.RunAsync(Other, "gdbus", ["call", "--address", Address, "--dest", ConciergeProcess.BusName, "--object-path", ApiClient.Root,
+            "--method", ApiClient.Manager + ".StartVm", $"'{name}'", $"{{'Kernel': <'{kernel}'>}}"], TimeSpan.FromSeconds(120));
 
     [Test]
     public async Task AnotherUsersVmsLiveUnderItsOwnUid()

@@ -1,6 +1,7 @@
 using Concierge.DBus;
 using Concierge.DBus.Protocol;
 using Concierge.Service.Protocol;
+using Concierge.Service.Storage;
 using Concierge.Tests.Service.Hosting;
 using Google.Protobuf;
 using NUnit.Framework;
@@ -44,6 +45,7 @@ public sealed class ChromeOsFaceTests
         Assert.Multiple(() =>
         {
             Assert.That(created.Status, Is.EqualTo(DiskImageStatus.DiskStatusCreated));
+            Assert.That((created.DiskSize, exists.DiskSize), Is.EqualTo((4UL << 20, 4UL << 20)), "the reply says the size");
             Assert.That(fileWhileCreated, Is.True);
             Assert.That(exists.Status, Is.EqualTo(DiskImageStatus.DiskStatusExists));
             Assert.That(exists.DiskPath, Is.EqualTo(created.DiskPath));
@@ -53,6 +55,28 @@ public sealed class ChromeOsFaceTests
             Assert.That(destroyed.Status, Is.EqualTo(DiskImageStatus.DiskStatusDestroyed));
             Assert.That(gone.Status, Is.EqualTo(DiskImageStatus.DiskStatusDoesNotExist));
         });
+    }
+
+    [Test]
+    public async Task SizeZeroAnswersTheDefaultSizeItMade()
+    {
+        var zero = await ApiClient.CallAsync(_bus, "CreateDiskImage", new CreateDiskImageRequest { VmName = "defaulted" }, CreateDiskImageResponse.Parser);
+
+        Assert.That(zero.Status, Is.EqualTo(DiskImageStatus.DiskStatusCreated), zero.FailureReason);
+        Assert.That(zero.DiskSize, Is.EqualTo(DiskImageLimits.Default.DefaultBytes));
+        Assert.That(new FileInfo(zero.DiskPath).Length, Is.EqualTo((long)zero.DiskSize));
+    }
+
+    [Test]
+    public async Task MoreThanTheFreeSpaceIsNotEnoughSpace()
+    {
+        var free = (ulong)new DriveInfo(_service.StateDirectory).AvailableFreeSpace;
+        var request = new CreateDiskImageRequest { VmName = "roomy", DiskSize = ((free >> 20) + 1024) << 20 };
+
+        var roomy = await ApiClient.CallAsync(_bus, "CreateDiskImage", request, CreateDiskImageResponse.Parser);
+
+        Assert.That(roomy.Status, Is.EqualTo(DiskImageStatus.DiskStatusNotEnoughSpace));
+        Assert.That(roomy.FailureReason, Does.Contain("left on the service's file system"));
     }
 
     [Test]
@@ -98,7 +122,7 @@ public sealed class ChromeOsFaceTests
         Assert.Multiple(() =>
         {
             Assert.That(response.Success, Is.False);
-            Assert.That(response.FailureReason, Does.StartWith("malformed request"));
+            Assert.That(response.FailureReason, Does.StartWith("invalid argument: malformed request"));
             Assert.That(list.Success, Is.True);
         });
     }

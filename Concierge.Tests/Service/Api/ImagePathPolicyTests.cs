@@ -60,6 +60,31 @@ public sealed class ImagePathPolicyTests
     }
 
     [Test]
+    public void LinksInTheImageDirectoryAreFollowedAndALinkedImageDirectoryIsInside()
+    {
+        // As demo/run.sh lays it out: the image directory links the built guest from elsewhere.
+        var built = Directory.CreateDirectory(Path.Combine(_root, "build")).FullName;
+        File.WriteAllText(Path.Combine(built, "bzImage"), "k");
+        File.CreateSymbolicLink(Path.Combine(_root, "images", "linked"), Path.Combine(built, "bzImage"));
+        // And an image directory that is itself a link, named through it.
+        var images = Path.Combine(_root, "images-alias");
+        Directory.CreateSymbolicLink(images, Path.Combine(_root, "images"));
+        var policy = new ImagePathPolicy(new StorageLayout(Path.Combine(_root, "state")), images);
+        var caller = new Caller(1000);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(policy.Authorize(caller, "kernel_path", Path.Combine(images, "linked")), Is.EqualTo(Path.Combine(built, "bzImage")));
+            Assert.That(policy.Authorize(caller, "kernel_path", Path.Combine(images, "vmlinuz")), Is.EqualTo(Path.Combine(_root, "images", "vmlinuz")));
+            Assert.That(_policy.Authorize(caller, "kernel_path", Path.Combine(images, "vmlinuz")), Is.EqualTo(Path.Combine(_root, "images", "vmlinuz")),
+                "named through a link to the image directory");
+            Assert.That(() => policy.Authorize(caller, "kernel_path", Path.Combine(built, "bzImage")), Throws.InstanceOf<CallerAccessDeniedException>(),
+                "the link's target is reachable through the link only");
+            Assert.That(() => policy.Authorize(caller, "kernel_path", Path.Combine(images, "..", "secret")), Throws.InstanceOf<CallerAccessDeniedException>());
+        });
+    }
+
+    [Test]
     public void RootMayNameAnyExistingFile() =>
         Assert.That(_policy.Authorize(new Caller(0), "kernel_path", Path.Combine(_root, "secret")), Does.EndWith("secret"));
 

@@ -56,13 +56,17 @@ public sealed class ConciergeProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the service; with <paramref name="waitForName"/> returns once it owns its bus name.</summary>
+    /// <summary>
+    /// Starts the service, under <paramref name="wrapper"/> when given (a command that runs the rest:
+    /// setpriv as the unit's user, the unit's system call filter); with <paramref name="waitForName"/>
+    /// returns once it owns its bus name.
+    /// </summary>
     public static async Task<ConciergeProcess> StartAsync(string busAddress, string stateDirectory, string imageDirectory,
-        IReadOnlyDictionary<string, string>? environment = null, bool waitForName = true)
+        IReadOnlyDictionary<string, string>? environment = null, bool waitForName = true, IReadOnlyList<string>? wrapper = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        string[] command = [.. wrapper ?? [], "dotnet", ExecutablePath, "--address", busAddress, "--state-dir", stateDirectory, "--image-dir", imageDirectory, "--log-level", "debug"];
+        var start = new ProcessStartInfo(command[0], command[1..])
         {
-            ArgumentList = { ExecutablePath, "--address", busAddress, "--state-dir", stateDirectory, "--image-dir", imageDirectory, "--log-level", "debug" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

@@ -51,6 +51,25 @@ public sealed class LifecycleTests
         });
     }
 
+    [TestCase("{\"version\": 1, \"vms\": null}", "moved to")]
+    [TestCase("""{"version": 1, "vms": [{"owner": 0, "name": "twin", "definition": {"kernelPath": "/k"}}, {"owner": 0, "name": "twin", "definition": {"kernelPath": "/k"}}]}""",
+        "listed more than once")]
+    public async Task ADamagedRegistryIsSetAsideAndTheServiceStarts(string state, string logged)
+    {
+        await using var service = await ServiceUnderTest.StartAsync();
+        service.Service!.Kill();
+        await File.WriteAllTextAsync(Path.Combine(service.StateDirectory, "state.json"), state);
+
+        var restarted = await service.RestartAsync();
+        var vms = await ApiClient.ManagerAsync(service.Bus.Address, null, "ListVms");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(vms.ExitCode, Is.Zero, restarted.Output);
+            Assert.That(restarted.Output, Does.Contain(logged));
+        });
+    }
+
     [Test]
     public async Task SigtermExitsCleanlyAndReleasesTheName()
     {

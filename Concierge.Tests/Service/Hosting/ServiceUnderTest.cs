@@ -9,10 +9,13 @@ namespace Concierge.Tests.Service.Hosting;
 /// </summary>
 public sealed class ServiceUnderTest : IAsyncDisposable
 {
-    private ServiceUnderTest(PrivateBus bus, string root)
+    private readonly IReadOnlyList<string> _wrapper;
+
+    private ServiceUnderTest(PrivateBus bus, string root, IReadOnlyList<string> wrapper)
     {
         Bus = bus;
         Root = root;
+        _wrapper = wrapper;
     }
 
     public PrivateBus Bus { get; }
@@ -25,7 +28,13 @@ public sealed class ServiceUnderTest : IAsyncDisposable
 
     public ConciergeProcess? Service { get; private set; }
 
-    public static async Task<ServiceUnderTest> StartAsync(IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>
+    /// Starts it all. The service runs as <paramref name="user"/> when given, owning its state
+    /// directory as systemd's StateDirectory= would, and under the unit's system call filter with
+    /// <paramref name="syscallFilter"/>, as systemd would run it.
+    /// </summary>
+    public static async Task<ServiceUnderTest> StartAsync(IReadOnlyDictionary<string, string>? environment = null, string? user = null,
+        bool syscallFilter = false)
     {
         var bus = await PrivateBus.StartAsync();
         // Helpers run as other uids (setpriv) must reach the bus socket.
@@ -34,7 +43,15 @@ public sealed class ServiceUnderTest : IAsyncDisposable
         File.SetUnixFileMode(root, (UnixFileMode)0b111_101_101);
         Directory.CreateDirectory(Path.Combine(root, "images"));
         await File.WriteAllTextAsync(Path.Combine(root, "images", "vmlinuz"), "not a kernel");
-        var under = new ServiceUnderTest(bus, root);
+        if (user is not null)
+        {
+            Directory.CreateDirectory(Path.Combine(root, "state"));
+            await Command.RunCheckedAsync("chown", user + ":", Path.Combine(root, "state"));
+        }
+        string[] filter = syscallFilter ? [Path.Combine(RepoPaths.Root, "systemd", "run-with-syscall-filter")] : [];
+        string[] setpriv = user is null ? [] : ["setpriv", .. await AsUser.SetprivAsync(user)];
+        // setpriv changes users, which the filter forbids: it goes first, as systemd does.
+        var under = new ServiceUnderTest(bus, root, [.. setpriv, .. filter]);
         await under.RestartAsync(environment);
         return under;
     }
@@ -46,7 +63,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
         {
             await Service.DisposeAsync();
         }
-        Service = await ConciergeProcess.StartAsync(Bus.Address, StateDirectory, ImageDirectory, environment);
+        Service = await ConciergeProcess.StartAsync(Bus.Address, StateDirectory, ImageDirectory, environment, wrapper: _wrapper);
         return Service;
     }
 

@@ -125,6 +125,7 @@ public sealed class VmRegistryTests
     [TestCase("{ not json")]
     [TestCase("{\"version\": 99, \"vms\": []}")]
     [TestCase("null")]
+    [TestCase("{\"version\": 1, \"vms\": null}")]
     public void An_unreadable_state_file_is_moved_aside_and_the_service_starts_empty(string content)
     {
         File.WriteAllText(_layout.StateFile, content);
@@ -135,6 +136,35 @@ public sealed class VmRegistryTests
         Assert.That(report.QuarantinedStateFile, Is.Not.Null);
         Assert.That(File.ReadAllText(report.QuarantinedStateFile!), Is.EqualTo(content));
         Assert.That(_logs.Events.Any(e => e.Level == Serilog.Events.LogEventLevel.Error), Is.True);
+    }
+
+    [Test]
+    public void Unusable_records_are_left_out_with_a_log_line_and_kept_in_a_copy()
+    {
+        var good = """{"owner": 1000, "name": "dev", "definition": {"kernelPath": "/k"}, "state": "Stopped"}""";
+        var twin = """{"owner": 1000, "name": "dev", "definition": {"kernelPath": "/other"}, "state": "Stopped"}""";
+        var badName = """{"owner": 1000, "name": "a/b", "definition": {"kernelPath": "/k"}}""";
+        var noDefinition = """{"owner": 1000, "name": "bare", "definition": null}""";
+        var content = $"{{\"version\": 1, \"vms\": [{good}, {twin}, null, {badName}, {noDefinition}]}}";
+        File.WriteAllText(_layout.StateFile, content);
+
+        var registry = Open(out var report);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(registry.List().Single().Definition.KernelPath, Is.EqualTo("/k"), "the first record of a key wins");
+            Assert.That(report.SetAsideRecords, Has.Count.EqualTo(4));
+            Assert.That(report.SetAsideRecords[0], Does.Contain("record 1").And.Contain("1000/dev is listed more than once"));
+            Assert.That(report.SetAsideRecords[1], Is.EqualTo("record 2: null"));
+            Assert.That(report.SetAsideRecords[2], Does.Contain("record 3: unusable name"));
+            Assert.That(report.SetAsideRecords[3], Does.Contain("1000/bare has no definition"));
+            Assert.That(File.ReadAllText(report.QuarantinedStateFile!), Is.EqualTo(content), "the copy keeps what was left out");
+            // The sink is shared by the fixture's tests: pick this test's line.
+            var line = _logs.Events.Single(e => e.RenderMessage().Contains(report.QuarantinedStateFile!, StringComparison.Ordinal)).RenderMessage();
+            Assert.That(line, Does.Contain("4 unusable records").And.Contain("listed more than once").And.Contain(report.QuarantinedStateFile));
+        });
+        Assert.That(Open(out var again).List(), Has.Count.EqualTo(1));
+        Assert.That(again.IsClean, Is.True, "the file was rewritten without them");
     }
 
     private VmRegistry Open(out ReconcileReport report) =>

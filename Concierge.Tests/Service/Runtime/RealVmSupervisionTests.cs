@@ -175,6 +175,28 @@ public sealed class RealVmSupervisionTests
         }
     }
 
+    /// <summary>
+    /// A guest whose init never calls the host (concierge.host=none) fails at the startup timeout,
+    /// and the failure says what the VM showed: its console (or that it stayed silent) and each
+    /// vCPU's exits. The unit tests pin the wording of each case; this is the real monitor's view.
+    /// </summary>
+    [Test]
+    public async Task AGuestThatNeverSaysHelloFailsWithWhatTheVmShowed()
+    {
+        var definition = new VmDefinition { MemoryMiB = 256, StartupTimeout = TimeSpan.FromSeconds(90), KernelParams = ["concierge.host=none"] };
+        var (supervisor, _, _) = Supervise(definition, cid: 55);
+        await using (supervisor)
+        {
+            supervisor.Start();
+            await supervisor.Completion.WaitAsync(Timeout);
+
+            var final = supervisor.Snapshot;
+            Assert.That(final.State, Is.EqualTo(VmState.Failed), final.FailureReason);
+            Assert.That(final.FailureReason, Does.Match(
+                @"^the guest did not say hello within 90 s; (the console's last line: "".+""|no output at all from the kernel on the serial console); vcpu0: \d+ exits, the last "));
+        }
+    }
+
     /// <summary>The busybox test disk (mounted at /mnt/rootfs in the guest) gives Exec a shell.</summary>
     private VmDefinition FreezableGuest() => new()
     {

@@ -28,14 +28,15 @@ public sealed class DiskImageStoreTests
     [Test]
     public void Creates_a_sparse_image_of_the_asked_size_under_the_encoded_name()
     {
-        var result = _store.Create(1000, "dev", 1UL << 40);
+        var result = _store.Create(1000, "dev", 1UL << 30);
 
         Assert.Multiple(() =>
         {
             Assert.That(result.Outcome, Is.EqualTo(DiskCreateOutcome.Created));
             Assert.That(result.Image.Path, Is.EqualTo(Path.Combine(_root.Path, "users", "1000", "disks", "ZGV2.img")));
-            Assert.That(new FileInfo(result.Image.Path).Length, Is.EqualTo(1L << 40));
-            Assert.That(AllocatedBytes(result.Image.Path), Is.LessThan(1L << 20), "a 1 TiB image allocates (almost) nothing");
+            Assert.That(new FileInfo(result.Image.Path).Length, Is.EqualTo(1L << 30));
+            Assert.That(result.Image.SizeBytes, Is.EqualTo(1UL << 30));
+            Assert.That(AllocatedBytes(result.Image.Path), Is.LessThan(1L << 20), "a 1 GiB image allocates (almost) nothing");
             Assert.That(File.GetUnixFileMode(result.Image.Path), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
         });
     }
@@ -43,6 +44,55 @@ public sealed class DiskImageStoreTests
     [Test]
     public void Size_zero_means_the_default_size() =>
         Assert.That(_store.Create(1000, "dev", 0).Image.SizeBytes, Is.EqualTo(Limits.DefaultBytes));
+
+    [Test]
+    public void A_size_beyond_the_free_space_is_refused_and_leaves_no_file()
+    {
+        var store = new DiskImageStore(_layout, Limits with { MaxBytes = ulong.MaxValue });
+        var free = (ulong)new DriveInfo(_root.Path).AvailableFreeSpace;
+        var tooBig = ((free >> 20) + 1024) << 20;
+
+        var error = Assert.Throws<DiskSpaceException>(() => store.Create(1000, "huge", tooBig))!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error.Message, Does.Contain($"{tooBig} bytes").And.Contain("left on the service's file system"));
+            Assert.That(Directory.EnumerateFiles(_layout.DiskDirectory(1000)), Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task Concurrent_creates_and_destroys_of_the_same_names_each_get_created_or_exists()
+    {
+        var names = new[] { "a", "b", "c", "d" };
+        var outcomes = new System.Collections.Concurrent.ConcurrentBag<DiskCreateOutcome>();
+        var clients = Enumerable.Range(0, 8).Select(client => Task.Run(() =>
+        {
+            for (var i = 0; i < 150; i++)
+            {
+                var name = names[(client + i) % names.Length];
+                if (i % 3 == 2)
+                {
+                    _store.Destroy(1000, name);
+                }
+                else
+                {
+                    outcomes.Add(_store.Create(1000, name, 1UL << 20).Outcome);
+                }
+            }
+        }));
+
+        // Any exception (a file error, a false "already exists") fails the test here.
+        await Task.WhenAll(clients);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(outcomes, Has.Count.EqualTo(8 * 100));
+            Assert.That(outcomes, Has.Some.EqualTo(DiskCreateOutcome.Created).And.Some.EqualTo(DiskCreateOutcome.Exists));
+            Assert.That(Directory.EnumerateFiles(_layout.DiskDirectory(1000), "*" + StorageLayout.PartialSuffix), Is.Empty);
+            Assert.That(_store.List(1000).Select(i => i.SizeBytes), Is.All.EqualTo(1UL << 20));
+        });
+    }
 
     [Test]
     public void Creating_again_reports_the_existing_image_untouched()

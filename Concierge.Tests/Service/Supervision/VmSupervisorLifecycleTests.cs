@@ -34,6 +34,7 @@ public sealed class VmSupervisorLifecycleTests
     {
         await using var h = new SupervisorHarness();
         var vm = await h.StartAsync();
+        vm.Progress = "the console's last line: \"Run /init as init process\"; vcpu0: 9 exits, the last an I/O write to port 0x3f8";
 
         await h.AdvanceAsync(TimeSpan.FromSeconds(59));
         Assert.That(h.Snapshot.State, Is.EqualTo(VmState.Starting));
@@ -43,7 +44,7 @@ public sealed class VmSupervisorLifecycleTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(final.FailureReason, Does.Contain("did not say hello within 60 s"));
+            Assert.That(final.FailureReason, Is.EqualTo("the guest did not say hello within 60 s; " + vm.Progress), "with what the VM showed");
             Assert.That(final.StopReason, Is.EqualTo(VmStopReason.Failed));
             Assert.That(final.RestartDelay, Is.Null);
             Assert.That(vm.Calls, Is.EqualTo(new[] { "start", "stop-monitor", "dispose" }));

@@ -33,6 +33,9 @@ internal sealed class FakeVm : IVmInstance
 
     public IReadOnlyList<string> Calls => [.. _calls];
 
+    /// <summary>What <see cref="DescribeProgress"/> answers.</summary>
+    public string Progress { get; set; } = "no output at all from the kernel on the serial console";
+
     public Task<VmExit> Exited => _exit.Task;
 
     public async Task SendAsync(GuestLinkEvent guestEvent)
@@ -47,6 +50,8 @@ internal sealed class FakeVm : IVmInstance
     public Task HeartbeatAsync(ulong sequence) => SendAsync(new GuestHeartbeat(sequence, TimeSpan.FromSeconds(sequence)));
 
     public void End(VmExitKind kind, string detail) => _exit.TrySetResult(new VmExit(kind, detail));
+
+    public string DescribeProgress() => Progress;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {

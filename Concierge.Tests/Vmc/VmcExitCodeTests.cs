@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Globalization;
+using Concierge.Tests.Service.Hosting;
+using Concierge.Tests.TestSupport;
+using Concierge.Vmc;
+using NUnit.Framework;
+
+namespace Concierge.Tests.Vmc;
+
+/// <summary>
+/// The exit-status table of the README and 'vmc --help', row by row: the real vmc executable run
+/// as a real non-root user (nobody) against the real service, as a shell sees it.
+/// </summary>
+[TestFixture]
+[Category("Bus")]
+[NonParallelizable]
+public sealed class VmcExitCodeTests
+{
+    private const string User = "nobody";
+    private static readonly string Executable = Path.Combine(AppContext.BaseDirectory, "vmc");
+    private ServiceUnderTest _service = null!;
+
+    [OneTimeSetUp]
+    public async Task StartService() => _service = await ServiceUnderTest.StartAsync();
+
+    [OneTimeTearDown]
+    public async Task StopService() => await _service.DisposeAsync();
+
+    private async Task<CommandResult> Vmc(params string[] args) =>
+        await AsUser.RunAsync(User, Executable, ["--address", _service.Bus.Address, .. args], TimeSpan.FromSeconds(120));
+
+    [Test]
+    public async Task A_kernel_the_user_may_not_name_is_access_denied_4()
+    {
+        var run = await Vmc("start", "shadowed", "--kernel", "/etc/shadow");
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.AccessDenied), run.Output);
+        Assert.That(run.StandardError, Does.Contain("access denied").And.Contain("outside").And.Not.Contain("group concierge"),
+            "the service refused the path, not the bus the user: group advice would not help");
+    }
+
+    [Test]
+    public async Task An_address_that_is_not_one_is_a_bad_command_line_2()
+    {
+        var run = await AsUser.RunAsync(User, Executable, ["list", "--address", "garbage"]);
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Usage), run.Output);
+        Assert.That(run.StandardError, Does.Contain("'garbage' is not a D-Bus address"));
+    }
+
+    [Test]
+    public async Task Exec_in_a_vm_that_does_not_exist_is_no_such_vm_5()
+    {
+        var run = await Vmc("exec", "nosuch", "--", "true");
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.NotFound), run.Output);
+        Assert.That(run.StandardError, Does.Contain("no VM named 'nosuch'"));
+    }
+
+    [TestCase("info")]
+    [TestCase("start")]
+    [TestCase("stop")]
+    public async Task A_name_the_service_refuses_is_a_bad_command_line_2_for_every_command(string command)
+    {
+        var run = await Vmc(command, "a/b");
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Usage), run.Output);
+        Assert.That(run.StandardError, Does.Contain("malformed VM name"));
+    }
+
+    [Test]
+    public async Task A_vm_that_fails_to_start_is_failed_1_and_no_empty_log_is_suggested()
+    {
+        // The service's image directory holds a "vmlinuz" that is no kernel: the VM fails at once.
+        var run = await Vmc("start", "broken");
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Failed), run.Output);
+        Assert.That(run.StandardError, Does.Contain("did not start: ").And.Contain("too short for a bzImage header").And.Not.Contain("vmc logs"));
+    }
+
+    [Test]
+    public async Task Watch_ended_by_sigint_is_interrupted_130()
+    {
+        using var watch = Process.Start(new ProcessStartInfo("setpriv",
+            [.. await AsUser.SetprivAsync(User), Executable, "watch", "--address", _service.Bus.Address])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        })!;
+        var subscribed = await watch.StandardError.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.That(subscribed, Does.Contain("Watching VM events"));
+
+        await Command.RunCheckedAsync("kill", "-INT", watch.Id.ToString(CultureInfo.InvariantCulture));
+        await watch.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.That(watch.ExitCode, Is.EqualTo(ExitCodes.Interrupted), await watch.StandardError.ReadToEndAsync());
+    }
+}
