@@ -29,6 +29,9 @@ public sealed partial class VmSupervisor : IAsyncDisposable
     private readonly ResiliencePipeline<RunOutcome> _restartPipeline;
     private Task? _loop;
     private volatile VmStatusSnapshot _snapshot = new();
+    // What listeners last heard; changes are raised against it, not against _snapshot, which
+    // Start sets ahead of the loop without raising.
+    private VmStatusSnapshot _announced = new();
     private volatile bool _stopRequested;
 
     /// <summary>Creates a supervisor; nothing runs until <see cref="Start"/>.</summary>
@@ -81,6 +84,9 @@ public sealed partial class VmSupervisor : IAsyncDisposable
         {
             throw new InvalidOperationException($"VM {Key} is already supervised");
         }
+        // Whoever asked for the start reads the status right after this call (StartVm answers
+        // it), before the loop has published anything on the pool: it must already say starting.
+        _snapshot = new VmStatusSnapshot { State = VmState.Starting, StartedAt = _time.GetUtcNow() };
         _loop = Task.Run(RunAsync);
     }
 
@@ -217,15 +223,16 @@ public sealed partial class VmSupervisor : IAsyncDisposable
         }
     }
 
-    private void Publish(Func<VmStatusSnapshot, VmStatusSnapshot> change, bool raise = true)
+    private void Publish(Func<VmStatusSnapshot, VmStatusSnapshot> change)
     {
-        var previous = _snapshot;
-        var current = change(previous);
+        var current = change(_snapshot);
         _snapshot = current;
-        if (!raise || (previous.State == current.State && previous.Health == current.Health && previous.RestartDelay == current.RestartDelay))
+        var previous = _announced;
+        if (previous.State == current.State && previous.Health == current.Health && previous.RestartDelay == current.RestartDelay)
         {
             return;
         }
+        _announced = current;
         LogTransition(previous, current);
         var transition = new VmTransition(Key, Cid, previous, current);
         foreach (var handler in Transitioned?.GetInvocationList() ?? [])

@@ -30,6 +30,24 @@ public sealed class VmSupervisorLifecycleTests
     }
 
     [Test]
+    public async Task Right_after_start_the_status_says_starting_and_the_first_transition_is_announced_once()
+    {
+        await using var h = new SupervisorHarness();
+
+        // StartVm answers with the status read right after Start, before the loop has run.
+        h.Supervisor.Start();
+        Assert.That(h.Snapshot.State, Is.EqualTo(VmState.Starting));
+
+        var vm = await h.Factory.NextAsync();
+        await h.SyncAsync();
+        await vm.HelloAsync();
+        await h.SyncAsync();
+
+        Assert.That(h.Transitions.Select(t => (t.Previous.State, t.Current.State)),
+            Is.EqualTo(new[] { (VmState.Stopped, VmState.Starting), (VmState.Starting, VmState.Running) }));
+    }
+
+    [Test]
     public async Task No_hello_within_the_startup_timeout_fails_the_vm_and_stops_its_monitor()
     {
         await using var h = new SupervisorHarness();
