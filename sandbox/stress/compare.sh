@@ -26,7 +26,7 @@ for configuration in "$@"; do
   for _ in $(seq "$runs"); do
     status=0
     env "${variables[@]}" "$repo/sandbox/stress/run.sh" "$seconds" 2 run > "$log" 2>&1 || status=$?
-    last=$(grep -o 'kvm-churn: [0-9]* s, [0-9]* cycles' "$log" | tail -n 1 | awk '{ print $4 " by " $2 " s" }')
+    last=$(grep -o 'kvm-churn: [0-9]* s, [0-9]* cycles' "$log" | tail -n 1 | awk '{ print $4 " by " $2 " s" }' || true)
     case "$status" in
       0) cycles+=("$(sed -n 's/^kvm-churn: done, \([0-9]*\) cycles.*/\1/p' "$log")") ;;
       123) freezes=$((freezes + 1)) cycles+=("frozen (${last:-before the first count})") ;;
