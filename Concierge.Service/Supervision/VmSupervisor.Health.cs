@@ -39,9 +39,17 @@ public sealed partial class VmSupervisor
 
     private void OnHealthDeadline()
     {
-        if (_snapshot.State != VmState.Running || _stopStep != StopStep.None
-            || _time.GetUtcNow() - _lastBeat < UnresponsiveAfter || _snapshot.Health == VmHealth.Unresponsive)
+        if (_snapshot.State != VmState.Running || _stopStep != StopStep.None || _snapshot.Health == VmHealth.Unresponsive)
         {
+            return;
+        }
+        // Timers run on a coarse monotonic tick, _lastBeat on the wall clock: a deadline can fire a
+        // moment before the wall clock says it is due. Without a new beat nothing else would arm
+        // it again, and a guest that hung right after its hello would stay "healthy" for good.
+        var quiet = _time.GetUtcNow() - _lastBeat;
+        if (quiet < UnresponsiveAfter)
+        {
+            ArmDeadline(DeadlineKind.Health, UnresponsiveAfter - quiet);
             return;
         }
         Publish(s => s with { Health = VmHealth.Unresponsive });

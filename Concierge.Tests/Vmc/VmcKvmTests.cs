@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Concierge.Tests.Service.Hosting;
 using Concierge.Tests.TestSupport;
+using Concierge.Vmc;
 using NUnit.Framework;
 
 namespace Concierge.Tests.Vmc;
@@ -68,7 +69,7 @@ public sealed class VmcKvmTests
 
         await watch.WaitForAsync("web  stopped (", TimeSpan.FromSeconds(60));
         var watched = await watch.InterruptAsync();
-        Assert.That(watched.ExitCode, Is.Zero, watched.Output);
+        Assert.That(watched.ExitCode, Is.EqualTo(ExitCodes.Interrupted), "Ctrl-C ends watch as interrupted: " + watched.Output);
         // Lines are "HH:mm:ss  NAME  WHAT"; the clock is left out.
         var events = watched.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l[10..]).ToList();
         var order = new[]

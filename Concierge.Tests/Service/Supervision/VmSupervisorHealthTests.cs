@@ -29,6 +29,21 @@ public sealed class VmSupervisorHealthTests
     }
 
     [Test]
+    public async Task A_health_deadline_that_fires_before_the_wall_clock_says_due_is_armed_again()
+    {
+        await using var h = new SupervisorHarness();
+        await h.StartRunningAsync();
+
+        // The wall clock a little behind the timers' clock (as when a timer fires a tick early),
+        // and no heartbeat after the hello: the guest must still turn unresponsive.
+        h.Time.AdjustTime(h.Time.GetUtcNow() - TimeSpan.FromMilliseconds(10));
+        await h.AdvanceAsync(TimeSpan.FromSeconds(3));
+        Assert.That(h.Snapshot.Health, Is.EqualTo(VmHealth.Healthy), "3 s by the timers is 2.99 s by the wall clock");
+        await h.AdvanceAsync(TimeSpan.FromMilliseconds(10));
+        Assert.That(h.Snapshot.Health, Is.EqualTo(VmHealth.Unresponsive));
+    }
+
+    [Test]
     public async Task Missed_heartbeats_make_the_guest_unresponsive_and_a_heartbeat_makes_it_healthy_again()
     {
         await using var h = new SupervisorHarness();
