@@ -45,7 +45,7 @@ internal sealed class HostLink
         }
     }
 
-    /// <summary>Runs until cancelled: connect, serve, and reconnect after every failure.</summary>
+    /// <summary>Runs until cancelled, then throws <see cref="OperationCanceledException"/>: connect, serve, and reconnect after every failure.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var delay = _options.MinReconnectDelay;
@@ -78,6 +78,9 @@ internal sealed class HostLink
                 }
             }
         }
+        // Cancelling ends the stream too, so the cancellation may have surfaced above as a broken
+        // connection: end the way a cancelled task does all the same.
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
     /// <summary>One connection: Hello first, then three loops until any of them ends.</summary>
