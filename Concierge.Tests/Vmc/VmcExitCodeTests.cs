@@ -81,8 +81,10 @@ public sealed class VmcExitCodeTests
     [Test]
     public async Task Watch_ended_by_sigint_is_interrupted_130()
     {
-        using var watch = Process.Start(new ProcessStartInfo("setpriv",
-            [.. await AsUser.SetprivAsync(User), Executable, "watch", "--address", _service.Bus.Address])
+        // As a terminal would start it: a test run launched in the background (a CI job) has
+        // SIGINT ignored, and an ignored SIGINT is inherited by every process it starts.
+        using var watch = Process.Start(new ProcessStartInfo("env",
+            ["--default-signal=INT", "setpriv", .. await AsUser.SetprivAsync(User), Executable, "watch", "--address", _service.Bus.Address])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
