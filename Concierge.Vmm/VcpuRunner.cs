@@ -188,7 +188,7 @@ internal sealed class VcpuRunner
             case KvmExitReason.Hlt:
                 return new VmExit(VmExitReason.Shutdown, $"vcpu{_vcpu.Id} halted with interrupts unable to wake it");
             case KvmExitReason.Shutdown:
-                return new VmExit(VmExitReason.Shutdown, $"vcpu{_vcpu.Id}: triple fault (KVM_EXIT_SHUTDOWN)");
+                return new VmExit(VmExitReason.Shutdown, $"vcpu{_vcpu.Id}: triple fault (KVM_EXIT_SHUTDOWN), {VcpuStateReport.Describe(_vcpu)}");
             case KvmExitReason.InternalError:
                 return new VmExit(VmExitReason.InternalError,
                     $"vcpu{_vcpu.Id}: KVM internal error, suberror {_vcpu.ExitUnionWord(KvmRunLayout.InternalSuberror)}");

@@ -46,6 +46,33 @@ public sealed class FirstKvmTests
     }
 
     [Test]
+    public void ATripleFaultIsReportedWithTheRegistersThatCausedItOrWhyTheyAreGone()
+    {
+        using var kvm = KvmSystem.Open();
+        using var vm = kvm.CreateVm();
+        using var memory = GuestMemory.Create(0x10000);
+        var region = memory.Regions[0];
+        vm.SetUserMemoryRegion(0, region.GuestAddress, region.Size, region.HostAddress);
+        memory.Write(CodeAddress, [0x0F, 0x0B]); // ud2
+
+        using var vcpu = vm.CreateVcpu(0);
+        var sregs = vcpu.GetSregs();
+        sregs.Cs.Base = 0;
+        sregs.Cs.Selector = 0;
+        // An empty IDT: #UD cannot be delivered, nor the #GP and #DF that follow, so the CPU shuts down.
+        sregs.Idt.Limit = 0;
+        vcpu.SetSregs(sregs);
+        vcpu.SetRegs(new KvmRegs { Rip = CodeAddress, Rsp = 0x8000, Rflags = 0x2 });
+
+        Assert.That(vcpu.Run(), Is.EqualTo(KvmExitReason.Shutdown));
+        var report = VcpuStateReport.Describe(vcpu);
+        // AMD's KVM resets a vCPU that shut down; Intel's keeps the state that faulted.
+        Assert.That(report, HostCpu.IsAmd
+            ? Is.EqualTo("registers not kept: KVM reset the vCPU as it shut down (AMD hosts do)")
+            : Does.Contain($"rip=0x{CodeAddress:x} ").And.Contain("idt=0x0/0x0 "));
+    }
+
+    [Test]
     public void OpeningKvmChecksItsCapabilities()
     {
         using var kvm = KvmSystem.Open();
