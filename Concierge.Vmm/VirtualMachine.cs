@@ -73,13 +73,15 @@ public sealed class VirtualMachine : IAsyncDisposable
 
     /// <summary>
     /// Pauses the guest: kicks every vCPU out of KVM_RUN (the kick a stop uses) and parks its
-    /// thread. Completes once every vCPU is out of KVM_RUN, so from then on the guest executes
-    /// nothing until <see cref="ResumeAsync"/>. Where the host has KVM_CAP_KVMCLOCK_CTRL, each
+    /// thread, then pauses the devices that work on threads of their own (virtio workers: each
+    /// finishes the pass under way). Completes once every vCPU is out of KVM_RUN and every such
+    /// device is idle, so from then on nothing the guest can see changes (no guest code, no queue
+    /// processing, no interrupt) until <see cref="ResumeAsync"/>; what the host sends meanwhile (a
+    /// vsock peer's data) waits in the device. Where the host has KVM_CAP_KVMCLOCK_CTRL, each
     /// parked vCPU also tells the guest's kvmclock it was paused (so the guest's soft-lockup
-    /// watchdog does not fire on resume). Devices stay live: their threads go on serving the host
-    /// side (a vsock peer, a disk request in flight) and may raise interrupts the guest sees on
-    /// resume. Pausing a paused VM succeeds at once (idempotent). Stopping or disposing a paused
-    /// VM works as for a running one. A cancelled pause resumes the vCPUs it had parked.
+    /// watchdog does not fire on resume). Pausing a paused VM succeeds at once (idempotent).
+    /// Stopping or disposing a paused VM works as for a running one. A cancelled pause resumes
+    /// the vCPUs it had parked.
     /// </summary>
     /// <exception cref="InvalidOperationException">The VM was never started, or it has ended (also: ended while pausing).</exception>
     /// <exception cref="ObjectDisposedException">The VM was disposed.</exception>
@@ -104,6 +106,7 @@ public sealed class VirtualMachine : IAsyncDisposable
             }
             // A vCPU that ended instead of parking ended the VM: say so rather than report a pause.
             RunnersOfLiveVm("pause");
+            _parts.PausableDevices.ForEach(device => device.Pause());
             Volatile.Write(ref _paused, true);
         }
         finally
@@ -128,6 +131,7 @@ public sealed class VirtualMachine : IAsyncDisposable
             {
                 return;
             }
+            _parts.PausableDevices.ForEach(device => device.Resume());
             runners.ForEach(runner => runner.Post(VcpuCommand.Resume));
             Volatile.Write(ref _paused, false);
         }

@@ -41,6 +41,9 @@ internal sealed class VmParts : IVmDeviceHost, IDisposable
 
     public List<KvmVcpu> Vcpus { get; } = [];
 
+    /// <summary>The devices that pause and resume with the vCPUs, in the order they were added.</summary>
+    public List<IPausableDevice> PausableDevices { get; } = [];
+
     /// <inheritdoc />
     public GuestMemory Memory
     {
@@ -92,6 +95,9 @@ internal sealed class VmParts : IVmDeviceHost, IDisposable
         Vm.SetIrqfd(eventFd, gsi, assign: true);
         return eventFd;
     }
+
+    /// <inheritdoc />
+    public void AddPausableDevice(IPausableDevice device) => PausableDevices.Add(device);
 
     /// <inheritdoc />
     public void AddDisposable(IDisposable resource) => _resources.Add(resource);

@@ -38,6 +38,9 @@ public interface IVmDeviceHost
     /// <summary>An eventfd that injects legacy GSI <paramref name="gsi"/> when signalled (KVM_IRQFD).</summary>
     EventFd AddIrqFd(uint gsi);
 
+    /// <summary>A device that pause must stop too (see <see cref="IPausableDevice"/>).</summary>
+    void AddPausableDevice(IPausableDevice device);
+
     /// <summary>Something else to dispose with the VM, after the vCPUs have stopped.</summary>
     void AddDisposable(IDisposable resource);
 

@@ -54,6 +54,7 @@ public static class VirtioPci
         // Disposed in reverse order: the device (and its worker, which may sleep on an eventfd)
         // stops first, then the relay threads, then the eventfds close.
         host.AddDisposable(transport);
+        host.AddPausableDevice(device);
         var slot = bus.Attach(transport);
         device.Broken += reason => host.Fail(new GuestFaultException($"virtio-{device.Type} at PCI 00:{slot:x2}.0: {reason}"));
         return transport;

@@ -4,7 +4,8 @@ namespace Concierge.Vmm.Devices.Virtio;
 /// The one thread a virtio device does its work on. It sleeps on the device's busiest queue's
 /// doorbell when the transport offers one (the guest's kick then wakes it directly), else on an
 /// event that vCPU and relay threads set. Wake-ups coalesce; the loop runs <c>work</c> after each
-/// until stopped.
+/// until stopped. While paused it runs no pass; the wake-ups that arrive meanwhile are kept for
+/// the first pass after <see cref="Resume"/>.
 /// </summary>
 internal sealed class DeviceWorker : IDisposable
 {
@@ -14,8 +15,13 @@ internal sealed class DeviceWorker : IDisposable
     private readonly Thread _thread;
     private readonly Action<Func<bool>> _work;
     private readonly Action<string> _doorbellFailed;
+    // Set while not paused; a paused thread waits on it before its next pass.
+    private readonly ManualResetEventSlim _unpaused = new(true);
+    // Held for the length of each pass, so that Pause can wait out the one under way.
+    private readonly Lock _pass = new();
     private volatile IQueueDoorbell? _doorbell;
     private volatile bool _stopping;
+    private volatile bool _paused;
 
     /// <summary>
     /// Starts the thread; <paramref name="work"/> gets a "should I stop" probe to bound long passes.
@@ -53,16 +59,38 @@ internal sealed class DeviceWorker : IDisposable
         }
     }
 
-    /// <summary>Stops the thread and waits for its current pass to end.</summary>
+    /// <summary>
+    /// Stops passes: returns once the pass under way (asked to stop early) has ended, and none
+    /// starts until <see cref="Resume"/>. Call it from a host thread, never from the worker's own.
+    /// </summary>
+    public void Pause()
+    {
+        _paused = true;
+        _unpaused.Reset();
+        // Taking the pass lock waits out the pass under way; the next one sees _paused.
+        _pass.Enter();
+        _pass.Exit();
+    }
+
+    /// <summary>Lets passes run again, starting with one for whatever arrived while paused.</summary>
+    public void Resume()
+    {
+        _paused = false;
+        _unpaused.Set();
+    }
+
+    /// <summary>Stops the thread (also a paused one) and waits for its current pass to end.</summary>
     public void Dispose()
     {
         _stopping = true;
+        _unpaused.Set();
         Wake();
         if (Thread.CurrentThread != _thread)
         {
             _thread.Join();
         }
         _wake.Dispose();
+        _unpaused.Dispose();
     }
 
     private void Run()
@@ -70,11 +98,24 @@ internal sealed class DeviceWorker : IDisposable
         while (true)
         {
             Sleep();
-            if (_stopping)
+            while (true)
             {
-                return;
+                _unpaused.Wait();
+                if (_stopping)
+                {
+                    return;
+                }
+                lock (_pass)
+                {
+                    // Paused between the wait and the lock: wait again, the wake-up is not lost.
+                    if (_paused)
+                    {
+                        continue;
+                    }
+                    _work(() => _stopping || _paused);
+                }
+                break;
             }
-            _work(() => _stopping);
         }
     }
 

@@ -10,7 +10,7 @@ namespace Concierge.Vmm.Devices.Virtio;
 /// vCPU threads (serialised by the transport). A guest fault seen on the worker marks the device
 /// broken: it stops touching its queues and reports the reason until the guest resets it.
 /// </summary>
-public abstract class VirtioDevice : IDisposable
+public abstract class VirtioDevice : IPausableDevice, IDisposable
 {
     private readonly object _lifecycle = new();
     private volatile DeviceWorker? _worker;
@@ -128,6 +128,29 @@ public abstract class VirtioDevice : IDisposable
     {
         Interlocked.Increment(ref _notifications);
         _worker?.Wake();
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Only the worker touches the queues and raises interrupts, so pausing it pauses the device:
+    /// host-side events (vsock data, a relayed kick) only wake it, and it serves them on resume.
+    /// Activation and reset come from vCPUs, which are parked before this is called.
+    /// </remarks>
+    public void Pause()
+    {
+        lock (_lifecycle)
+        {
+            _worker?.Pause();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Resume()
+    {
+        lock (_lifecycle)
+        {
+            _worker?.Resume();
+        }
     }
 
     /// <summary>Device reset (status 0): stops the worker, forgets queues, clears a broken state.</summary>
