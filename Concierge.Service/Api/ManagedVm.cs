@@ -20,8 +20,15 @@ internal sealed class ManagedVm
 
     public VmSupervisor Supervisor { get; }
 
-    /// <summary>True until the supervisor has finished for good (no restart pending).</summary>
-    public bool IsActive => !Supervisor.Completion.IsCompleted;
+    /// <summary>
+    /// True until the run's final state is published (stopped or failed, no restart pending). The
+    /// monitor is down and disposed by then; the supervisor only winds up, so a start that comes
+    /// right after a stop begins a new run instead of answering with the old run's stopped state.
+    /// </summary>
+    public bool IsActive => !Supervisor.Completion.IsCompleted && !IsFinal(Supervisor.Snapshot);
+
+    private static bool IsFinal(VmStatusSnapshot snapshot) =>
+        snapshot.State is VmState.Stopped or VmState.Failed && snapshot.RestartDelay is null;
 
     /// <summary>Closes the passed fds once; true the first time (the caller then frees the CID).</summary>
     public bool Release()

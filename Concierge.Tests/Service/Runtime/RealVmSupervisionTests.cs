@@ -219,7 +219,15 @@ public sealed class RealVmSupervisionTests
             mount -t cgroup2 none /sys/fs/cgroup || exit 10
             mkdir /sys/fs/cgroup/stall && echo 1 > /sys/fs/cgroup/stall/cgroup.procs || exit 11
             echo 1 > /sys/fs/cgroup/stall/cgroup.freeze || exit 12
-            until grep -q "frozen 1" /sys/fs/cgroup/stall/cgroup.events; do sleep 1; done
+            waited=0
+            until grep -q "frozen 1" /sys/fs/cgroup/stall/cgroup.events; do
+              waited=$((waited + 1))
+              # Still not frozen: name the init's threads that hold it up (state, kernel wait channel).
+              [ $((waited % 30)) -eq 0 ] && for task in /proc/1/task/*; do
+                echo "{FreezeStuckMarker} after $waited s: $(cat $task/comm) $(cut -d' ' -f3 $task/stat) $(cat $task/wchan)"
+              done > /dev/console
+              sleep 1
+            done
             echo {FrozenMarker} > /dev/console
             sleep {(int)duration.TotalSeconds}
             echo 0 > /sys/fs/cgroup/stall/cgroup.freeze
@@ -227,6 +235,7 @@ public sealed class RealVmSupervisionTests
             """);
 
     private const string FrozenMarker = "TEST-GUEST-INIT-FROZEN";
+    private const string FreezeStuckMarker = "TEST-GUEST-INIT-NOT-FROZEN";
 
     /// <summary>Waits for the freeze of <see cref="FreezeGuestInit"/> to hold.</summary>
     private Task WaitForFrozenInitAsync()
@@ -260,7 +269,7 @@ public sealed class RealVmSupervisionTests
         return (supervisor, factory, transitions);
     }
 
-    private static async Task WaitAsync(VmSupervisor supervisor, Func<VmStatusSnapshot, bool> condition, string what)
+    private async Task WaitAsync(VmSupervisor supervisor, Func<VmStatusSnapshot, bool> condition, string what)
     {
         using var timeout = new CancellationTokenSource(Timeout);
         try
@@ -269,8 +278,14 @@ public sealed class RealVmSupervisionTests
         }
         catch (OperationCanceledException)
         {
-            Assert.Fail($"the VM was not {what} within {Timeout}; now {supervisor.Snapshot}");
+            Assert.Fail($"the VM was not {what} within {Timeout}; now {supervisor.Snapshot}\nthe end of its console:\n{ConsoleTail()}");
         }
+    }
+
+    private string ConsoleTail()
+    {
+        var console = Path.Combine(_scratch.FullName, "console.log");
+        return File.Exists(console) ? string.Join('\n', File.ReadLines(console).TakeLast(40)) : "(no console log)";
     }
 
     private static List<VmState> States(List<VmTransition> transitions)
