@@ -12,7 +12,8 @@ namespace Concierge.Fuzz.Targets.Virtio;
 /// Input: flags (bit 0 read-only image, bit 1 negotiate no device features), then chains until
 /// the input ends: a buffer count (1 + b % 6), and per buffer a kind byte (bit 0 device-writable)
 /// and a 16-bit length; a readable buffer's bytes follow its length (the first holds the header).
-/// Every chain must come back used, or the device must have broken on a guest fault.
+/// Every chain must come back used (claiming no more bytes than it could hold), or the device
+/// must have broken on a guest fault.
 /// </remarks>
 public sealed class BlockTarget : IFuzzTarget
 {
@@ -38,6 +39,7 @@ public sealed class BlockTarget : IFuzzTarget
         device.Activate((flags & FlagNoDeviceFeatures) != 0 ? VirtioFeatures.Transport : device.Device.OfferedFeatures);
         device.Settle();
         device.ThrowIfInternalError();
+        device.TakeCompleted(0);
         if (device.Device.BrokenReason is null && queue.UsedIndex != queue.AvailableIndex)
         {
             throw new FuzzFindingException($"virtio-blk answered {queue.UsedIndex} of {queue.AvailableIndex} requests and is not broken");

@@ -67,6 +67,25 @@ public sealed class FuzzedDevice : IDisposable
         }
     }
 
+    /// <summary>
+    /// The chains queue <paramref name="queue"/> returned since the last call, checked against what
+    /// every in-order device owes the driver: the head it was given back, and no more bytes written
+    /// than the chain's writable buffers hold (virtio 1.x, 2.7.8: the driver trusts that length).
+    /// </summary>
+    /// <exception cref="FuzzFindingException">A used entry breaks that.</exception>
+    public List<CompletedChain> TakeCompleted(int queue)
+    {
+        var completed = Queues[queue].TakeCompleted();
+        foreach (var chain in completed)
+        {
+            if (chain.UsedHead != chain.Head || chain.Written > chain.WritableBytes)
+            {
+                throw new FuzzFindingException($"{Device.Type} queue {queue}: used entry (head {chain.UsedHead}, {chain.Written} bytes) for chain {chain.Head} of {chain.WritableBytes} writable bytes");
+            }
+        }
+        return completed;
+    }
+
     /// <summary>Throws when the device broke on an exception that is not a guest fault, i.e. a bug of ours.</summary>
     public void ThrowIfInternalError() => ThrowIfInternalError(Device);
 

@@ -14,6 +14,7 @@ internal sealed class VsockHost : IDisposable
     private readonly IVsockListener _listener;
     private readonly List<Stream> _streams = [];
     private readonly List<Task<VsockStream>> _connecting = [];
+    private readonly HashSet<(uint Local, uint Peer)> _closed = [];
     private Task<Stream>? _accepting;
 
     public VsockHost(VsockDevice device, uint port)
@@ -21,6 +22,9 @@ internal sealed class VsockHost : IDisposable
         _device = device;
         _listener = device.Listen(port);
     }
+
+    /// <summary>Whether the host closed its stream of connection (<paramref name="local"/>, <paramref name="peer"/>).</summary>
+    public bool Closed(uint local, uint peer) => _closed.Contains((local, peer));
 
     public void Accept()
     {
@@ -54,6 +58,8 @@ internal sealed class VsockHost : IDisposable
     {
         if (Stream(stream) is { } target)
         {
+            var vsock = (VsockStream)target;
+            _closed.Add((vsock.LocalPort, vsock.PeerPort));
             target.Dispose();
             _streams.Remove(target);
         }

@@ -13,7 +13,8 @@ namespace Concierge.Fuzz.Targets.Virtio;
 /// header bytes, 16-bit payload length, payload, split byte), 1 RX buffers (count, 16-bit
 /// lengths), 2 kick and settle, 3 host accept, 4 host connect (32-bit guest port), 5 host write
 /// (stream, 16-bit length, bytes), 6 host read (stream), 7 host close (stream), 8 guest reset.
-/// Host calls never wait: a host operation that would block is cancelled at once.
+/// Host calls never wait: a host operation that would block is cancelled at once. At each settle
+/// the packets the device wrote are checked (<see cref="CheckPackets"/>).
 /// </remarks>
 public sealed class VsockTarget : IFuzzTarget
 {
@@ -54,6 +55,7 @@ public sealed class VsockTarget : IFuzzTarget
                     break;
                 case 2:
                     device.Settle();
+                    CheckPackets(device, host);
                     break;
                 case 3:
                     host.Accept();
@@ -72,6 +74,7 @@ public sealed class VsockTarget : IFuzzTarget
                     host.Close(reader.Byte());
                     break;
                 default:
+                    CheckPackets(device, host);
                     device.Reset();
                     device.Activate(device.Device.OfferedFeatures);
                     break;
@@ -80,6 +83,7 @@ public sealed class VsockTarget : IFuzzTarget
         }
         device.Settle();
         device.ThrowIfInternalError();
+        CheckPackets(device, host);
     }
 
     /// <inheritdoc />
@@ -98,7 +102,43 @@ public sealed class VsockTarget : IFuzzTarget
         yield return ("host-connects", Join(rx, new SeedWriter().Byte(4).Le32(5000).ToArray(), settle, Tx(VsockOp.Response, 5000, 1u << 30), settle, [5, 0, 2, 0, (byte)'h', (byte)'i'], rx, settle));
         yield return ("nobody-listens", Join(Tx(VsockOp.Request, guestPort, 9999), rx, settle));
         yield return ("reset-mid-connection", Join(request, rx, settle, [3], [8], request, rx, settle));
+        var oneRx = new SeedWriter().Byte(1).Byte(0).Le16(4096).ToArray();
+        yield return ("header-only-rx-buffer", Join(request, oneRx, settle, [3], new SeedWriter().Byte(5).Byte(0).Le16(6).Bytes("queued"u8).ToArray(),
+            new SeedWriter().Byte(1).Byte(0).Le16(VsockHeader.Size).ToArray(), settle, oneRx, settle));
         yield return ("split-payload", Join(request, rx, settle, [3], Tx(VsockOp.ReadWrite, guestPort, ListenPort, new byte[100], split: 30), settle, [6, 0]));
+    }
+
+    /// <summary>
+    /// What the device owes the guest whatever the guest did: TX chains come back with nothing
+    /// written; each RX packet is from the host's CID to the guest's, a stream packet whose used
+    /// length is its header plus its payload; data packets carry data; and SHUTDOWN goes only on
+    /// a connection whose host stream was closed.
+    /// </summary>
+    private static void CheckPackets(FuzzedDevice device, VsockHost host)
+    {
+        if (device.TakeCompleted(TxQueue).FirstOrDefault(c => c.Written != 0) is { } tx)
+        {
+            throw new FuzzFindingException($"vsock TX chain {tx.Head} came back with {tx.Written} bytes written");
+        }
+        foreach (var rx in device.TakeCompleted(RxQueue))
+        {
+            if (rx.Bytes.Length < VsockHeader.Size)
+            {
+                throw new FuzzFindingException($"vsock RX chain {rx.Head} came back with {rx.Written} bytes, less than a header");
+            }
+            var header = VsockHeader.Read(rx.Bytes);
+            var wrong =
+                header.SourceCid != VsockDevice.HostCid || header.DestinationCid != GuestCid || header.Type != VsockHeader.TypeStream ? "addressing"
+                : rx.Written != VsockHeader.Size + header.Length ? "length"
+                : header.Op == VsockOp.ReadWrite && header.Length == 0 ? "empty data packet"
+                : header.Op != VsockOp.ReadWrite && header.Length != 0 ? "payload on a control packet"
+                : header.Op == VsockOp.Shutdown && !host.Closed(header.SourcePort, header.DestinationPort) ? "SHUTDOWN the host never asked for"
+                : null;
+            if (wrong is not null)
+            {
+                throw new FuzzFindingException($"vsock RX packet {header} in a chain of {rx.WritableBytes} bytes, used length {rx.Written}: {wrong}");
+            }
+        }
     }
 
     private static List<DriverBuffer> Packet(ref FuzzInput reader)
