@@ -94,18 +94,20 @@ public sealed class VirtQueueTarget : IFuzzTarget
         queue.ArmNotificationAndCheckPending();
     }
 
-    /// <summary>A seed: canonical layout of <paramref name="size"/>, the descriptors, one chain per head of flags-less descriptors' heads.</summary>
+    /// <summary>
+    /// A seed: a queue of <paramref name="size"/> in the canonical layout holding
+    /// <paramref name="descriptors"/>; every descriptor no other one continues to is made available
+    /// as a chain head (descriptor 0 when all of them are continued, as in a loop).
+    /// </summary>
     private static byte[] Queue(ushort size, byte flags, params (ushort Index, ulong Address, uint Length, ushort Flags, ushort Next)[] descriptors)
     {
         var layout = CanonicalLayout(size);
         var image = new byte[layout.UsedRing + layout.UsedRingBytes + 2];
-        var ram = new SeedWriter();
         foreach (var d in descriptors)
         {
             var at = (int)(layout.DescriptorTable + (16UL * d.Index));
             new SeedWriter().Le64(d.Address).Le32(d.Length).Le16(d.Flags).Le16(d.Next).ToArray().CopyTo(image, at);
         }
-        // Heads: descriptors no other descriptor continues to.
         var heads = descriptors.Where(d => !descriptors.Any(o => (o.Flags & 1) != 0 && o.Next == d.Index && o.Index != d.Index)).Select(d => d.Index).ToList();
         if (heads.Count == 0)
         {
@@ -117,6 +119,6 @@ public sealed class VirtQueueTarget : IFuzzTarget
         {
             new SeedWriter().Le16(heads[i]).ToArray().CopyTo(image, avail + 4 + (2 * i));
         }
-        return ram.Byte((byte)System.Numerics.BitOperations.Log2(size)).Byte(flags).Le16(0).Bytes(image).ToArray();
+        return new SeedWriter().Byte((byte)System.Numerics.BitOperations.Log2(size)).Byte(flags).Le16(0).Bytes(image).ToArray();
     }
 }
