@@ -79,23 +79,7 @@ public sealed partial class ChromeOsInterface : ApiInterface
                     await Api.StopAllAsync(caller).ConfigureAwait(false);
                     return ApiReply.Empty;
                 }
-                IMessage response;
-                try
-                {
-                    if (request.Length > MaxRequestBytes)
-                    {
-                        throw new Naming.InvalidRequestException("request", $"the request has {request.Length} bytes, at most {MaxRequestBytes} are accepted");
-                    }
-                    response = await HandleAsync(caller, member, request, fds).ConfigureAwait(false);
-                }
-                catch (Exception e) when (ApiErrors.IsInBand(e))
-                {
-                    if (ApiErrors.IsUnexpected(e))
-                    {
-                        Logger.Error(e, "{Member} from uid {Uid} failed", member, caller.Uid);
-                    }
-                    response = Failure(member, e);
-                }
+                var response = await AnswerAsync(caller, member, request, fds).ConfigureAwait(false);
                 var body = new MessageWriter();
                 body.WriteByteArray(response.ToByteArray());
                 return new ApiReply("ay", body);
@@ -107,5 +91,30 @@ public sealed partial class ChromeOsInterface : ApiInterface
             }
         });
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// One protobuf method from parsed bytes to its response, refusals in-band: everything of the
+    /// call after the bus (the fuzz target drives exactly this). <paramref name="fds"/> are the
+    /// caller's; StartVm takes what it keeps out of the list.
+    /// </summary>
+    internal async Task<IMessage> AnswerAsync(Caller caller, string member, byte[] request, List<SafeFileHandle> fds)
+    {
+        try
+        {
+            if (request.Length > MaxRequestBytes)
+            {
+                throw new Naming.InvalidRequestException("request", $"the request has {request.Length} bytes, at most {MaxRequestBytes} are accepted");
+            }
+            return await HandleAsync(caller, member, request, fds).ConfigureAwait(false);
+        }
+        catch (Exception e) when (ApiErrors.IsInBand(e))
+        {
+            if (ApiErrors.IsUnexpected(e))
+            {
+                Logger.Error(e, "{Member} from uid {Uid} failed", member, caller.Uid);
+            }
+            return Failure(member, e);
+        }
     }
 }

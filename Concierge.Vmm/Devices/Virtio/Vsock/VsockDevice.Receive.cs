@@ -97,8 +97,10 @@ public sealed partial class VsockDevice
                 }
                 header = HeaderFor(VsockOp.ReadWrite, connection.LocalPort, connection.PeerPort, (uint)payload);
             }
-            else if (connection.CreditUpdateWanted)
+            else if (connection.CreditUpdateWanted || connection.OutboundCount > 0)
             {
+                // Data is waiting but this buffer holds only a header: a credit update says nothing
+                // untrue, and the data goes in the next buffer (SHUTDOWN here would end the connection).
                 header = HeaderFor(VsockOp.CreditUpdate, connection.LocalPort, connection.PeerPort);
             }
             else

@@ -184,6 +184,23 @@ public sealed class VsockDeviceTests
     }
 
     [Test]
+    public async Task HeaderOnlyRxBufferDoesNotShutDownAConnectionWithDataPending()
+    {
+        using var listener = _device.Listen(HostPort);
+        _guest.Connect(GuestPort, HostPort);
+        await using var stream = await listener.AcceptAsync();
+        await stream.WriteAsync("queued"u8.ToArray());
+
+        _guest.PostRxBuffers(1, VsockHeader.Size);
+        var (headerOnly, _) = _guest.Receive();
+        _guest.PostRxBuffers(1);
+        var (data, payload) = _guest.Receive();
+
+        Assert.That(headerOnly.Op, Is.Not.EqualTo(VsockOp.Shutdown), "no room for data is no reason to end the connection");
+        Assert.That((data.Op, payload), Is.EqualTo((VsockOp.ReadWrite, "queued"u8.ToArray())));
+    }
+
+    [Test]
     public void CreditRequestIsAnswered()
     {
         using var listener = _device.Listen(HostPort);
