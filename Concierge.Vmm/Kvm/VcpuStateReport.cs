@@ -12,7 +12,6 @@ internal static class VcpuStateReport
 {
     private const ulong ResetRip = 0xFFF0;
     private const ushort ResetCodeSelector = 0xF000;
-    private const ulong ResetCr0 = 0x6000_0010; // CD | NW | ET: the architectural value at reset
 
     /// <summary>The state in one line, or why it cannot be told (never throws).</summary>
     public static string Describe(KvmVcpu vcpu)
@@ -21,7 +20,7 @@ internal static class VcpuStateReport
         {
             var regs = vcpu.GetRegs();
             var sregs = vcpu.GetSregs();
-            if (regs.Rip == ResetRip && sregs.Cs.Selector == ResetCodeSelector && sregs.Cr0 == ResetCr0)
+            if (regs.Rip == ResetRip && sregs.Cs.Selector == ResetCodeSelector)
             {
                 return "registers not kept: KVM reset the vCPU as it shut down (AMD hosts do)";
             }
