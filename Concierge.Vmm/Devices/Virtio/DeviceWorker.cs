@@ -15,13 +15,12 @@ internal sealed class DeviceWorker : IDisposable
     private readonly Thread _thread;
     private readonly Action<Func<bool>> _work;
     private readonly Action<string> _doorbellFailed;
-    // Set while not paused; a paused thread waits on it before its next pass.
+    // Set while not paused; the thread waits on it before each pass.
     private readonly ManualResetEventSlim _unpaused = new(true);
     // Held for the length of each pass, so that Pause can wait out the one under way.
     private readonly Lock _pass = new();
     private volatile IQueueDoorbell? _doorbell;
     private volatile bool _stopping;
-    private volatile bool _paused;
 
     /// <summary>
     /// Starts the thread; <paramref name="work"/> gets a "should I stop" probe to bound long passes.
@@ -65,9 +64,8 @@ internal sealed class DeviceWorker : IDisposable
     /// </summary>
     public void Pause()
     {
-        _paused = true;
         _unpaused.Reset();
-        // Taking the pass lock waits out the pass under way; the next one sees _paused.
+        // Taking the pass lock waits out the pass under way; the next one sees the pause.
         _pass.Enter();
         _pass.Exit();
     }
@@ -75,7 +73,6 @@ internal sealed class DeviceWorker : IDisposable
     /// <summary>Lets passes run again, starting with one for whatever arrived while paused.</summary>
     public void Resume()
     {
-        _paused = false;
         _unpaused.Set();
     }
 
@@ -108,11 +105,11 @@ internal sealed class DeviceWorker : IDisposable
                 lock (_pass)
                 {
                     // Paused between the wait and the lock: wait again, the wake-up is not lost.
-                    if (_paused)
+                    if (!_unpaused.IsSet)
                     {
                         continue;
                     }
-                    _work(() => _stopping || _paused);
+                    _work(() => _stopping || !_unpaused.IsSet);
                 }
                 break;
             }
