@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Concierge.Tests.Service.Hosting;
 using Concierge.Tests.TestSupport;
 using Concierge.Vmc;
 using NUnit.Framework;
@@ -14,39 +13,24 @@ namespace Concierge.Tests.Vmc;
 [TestFixture, Category("Kvm"), HangGuard(15), NonParallelizable]
 public sealed class VmcKvmTests
 {
-    private PrivateBus _bus = null!;
-    private ConciergeProcess _service = null!;
-    private DirectoryInfo _state = null!;
+    private VmcWithBuiltInGuest _vmc = null!;
 
     [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        var guest = Path.Combine(RepoPaths.Cache, "guest", "current");
-        RepoPaths.RequireFile(Path.Combine(guest, "initramfs.cpio.gz"), "guest/build.sh");
-        _bus = await PrivateBus.StartAsync();
-        _state = Directory.CreateTempSubdirectory("vmc-kvm-");
-        _service = await ConciergeProcess.StartAsync(_bus.Address, _state.FullName, guest);
-    }
+    public async Task StartAsync() => _vmc = await VmcWithBuiltInGuest.StartAsync("vmc-kvm-");
 
     [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        await _service.DisposeAsync();
-        await _bus.DisposeAsync();
-        _state.Delete(recursive: true);
-    }
+    public async Task StopAsync() => await _vmc.DisposeAsync();
 
-    /// <summary>vmc COMMAND --address BUS ARGS...: the address goes before the arguments, where exec's "--" cannot swallow it.</summary>
-    private Task<VmcRun> Vmc(params string[] args) => VmcRun.RunAsync([args[0], "--address", _bus.Address, .. args[1..]]);
+    private Task<VmcRun> Vmc(params string[] args) => _vmc.Vmc(args);
 
     [Test]
     public async Task StartExecLogsStopOfTheBuiltInGuest()
     {
-        await using var watch = VmcInBackground.Start(["watch", "--address", _bus.Address]);
+        await using var watch = VmcInBackground.Start(["watch", "--address", _vmc.Bus.Address]);
         await watch.WaitForAsync("Watching VM events", TimeSpan.FromSeconds(60));
         // Boots under the emulated sandbox take tens of seconds; tests never assert speed.
         var start = await Vmc("start", "web", "--timeout", "300");
-        Assert.That(start.ExitCode, Is.Zero, $"{start.Output}\nservice:\n{_service.Output}");
+        Assert.That(start.ExitCode, Is.Zero, $"{start.Output}\nservice:\n{_vmc.Service.Output}");
         Assert.That(start.Out, Does.Contain("VM 'web' is running"));
 
         var list = JsonNode.Parse((await Vmc("list", "--json")).Out)!.AsArray();

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Concierge.Tests.Service.Hosting;
 using Concierge.Tests.TestSupport;
 using Concierge.Tests.Vmc;
 using NUnit.Framework;
@@ -17,34 +16,20 @@ namespace Concierge.Tests.Service.Api;
 public sealed class ManyVmsKvmTests
 {
     // One boot takes ~30 s in the emulated sandbox and several share its two vCPUs, far past the
-    // service's 60 s default (meant for real hardware, where a boot takes about a second).
+    // service's 60 s default (meant for real hardware, where a boot takes one to three seconds).
     private const string StartTimeoutSeconds = "900";
     private static readonly TimeSpan Healthy = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan ChurnFor = TimeSpan.FromMinutes(5);
     // What the service logs when it had to stop a guest's monitor because the guest did not power off.
     private const string IgnoredShutdown = "ignored the shutdown request";
 
-    private PrivateBus _bus = null!;
-    private ConciergeProcess _service = null!;
-    private DirectoryInfo _state = null!;
+    private VmcWithBuiltInGuest _vmc = null!;
 
     [SetUp]
-    public async Task StartAsync()
-    {
-        var guest = Path.Combine(RepoPaths.Cache, "guest", "current");
-        RepoPaths.RequireFile(Path.Combine(guest, "initramfs.cpio.gz"), "guest/build.sh");
-        _bus = await PrivateBus.StartAsync();
-        _state = Directory.CreateTempSubdirectory("many-vms-");
-        _service = await ConciergeProcess.StartAsync(_bus.Address, _state.FullName, guest);
-    }
+    public async Task StartAsync() => _vmc = await VmcWithBuiltInGuest.StartAsync("many-vms-");
 
     [TearDown]
-    public async Task StopAsync()
-    {
-        await _service.DisposeAsync();
-        await _bus.DisposeAsync();
-        _state.Delete(recursive: true);
-    }
+    public async Task StopAsync() => await _vmc.DisposeAsync();
 
     [Test]
     public async Task SixVmsStartedAtOnceAllRunAnswerAnExecAndStopCleanly()
@@ -52,7 +37,7 @@ public sealed class ManyVmsKvmTests
         var names = Enumerable.Range(0, 6).Select(i => $"many{i}").ToArray();
         var clock = Stopwatch.StartNew();
 
-        var starts = await Task.WhenAll(names.Select(StartAsync));
+        var starts = await Task.WhenAll(names.Select(StartVmAsync));
         var running = clock.Elapsed;
         Assert.That(starts.Select(s => s.ExitCode), Is.All.Zero, () => Describe(starts));
         await WaitUntilAllHealthyAsync(names);
@@ -64,7 +49,7 @@ public sealed class ManyVmsKvmTests
         var stops = await Task.WhenAll(names.Select(name => Vmc("stop", name)));
         var stopped = clock.Elapsed;
         Assert.That(stops.Select(s => s.ExitCode), Is.All.Zero, () => Describe(stops));
-        Assert.That(_service.Output, Does.Not.Contain(IgnoredShutdown), "every guest shut down when asked");
+        Assert.That(_vmc.Service.Output, Does.Not.Contain(IgnoredShutdown), "every guest shut down when asked");
         var views = await ListAsync();
         Assert.That(views.Select(vm => ((string?)vm["state"], (string?)vm["failure_reason"], (int?)vm["restart_count"])),
             Is.All.EqualTo(("stopped", (string?)null, (int?)0)), () => Json(views));
@@ -83,7 +68,7 @@ public sealed class ManyVmsKvmTests
     public async Task VmsStartedAndStoppedInALoopNeverDisturbTheOnesThatKeepRunning()
     {
         string[] steady = ["steady0", "steady1"];
-        var starts = await Task.WhenAll(steady.Select(StartAsync));
+        var starts = await Task.WhenAll(steady.Select(StartVmAsync));
         Assert.That(starts.Select(s => s.ExitCode), Is.All.Zero, () => Describe(starts));
         await WaitUntilAllHealthyAsync(steady);
         var bootedAt = (await ListAsync()).ToDictionary(vm => (string)vm["name"]!, vm => (string?)vm["started_at"]);
@@ -97,7 +82,7 @@ public sealed class ManyVmsKvmTests
         Assert.Multiple(() =>
         {
             Assert.That(cycles, Is.All.Positive);
-            Assert.That(_service.Output, Does.Not.Contain(IgnoredShutdown), "every guest shut down when asked");
+            Assert.That(_vmc.Service.Output, Does.Not.Contain(IgnoredShutdown), "every guest shut down when asked");
             Assert.That(execs.Select(e => e.ExitCode), Is.All.Zero, () => Describe(execs));
             Assert.That(views.Select(vm => ((string?)vm["state"], (string?)vm["health"], (int?)vm["restart_count"])),
                 Is.All.EqualTo(("running", "healthy", (int?)0)), () => Json(views));
@@ -111,8 +96,8 @@ public sealed class ManyVmsKvmTests
         var cycles = 0;
         while (clock.Elapsed < ChurnFor)
         {
-            var start = await StartAsync(name);
-            Assert.That(start.ExitCode, Is.Zero, $"cycle {cycles + 1} of {name}: {start.Output}\nservice:\n{_service.Output}");
+            var start = await StartVmAsync(name);
+            Assert.That(start.ExitCode, Is.Zero, $"cycle {cycles + 1} of {name}: {start.Output}\nservice:\n{_vmc.Service.Output}");
             var exec = await Vmc("exec", name, "--", "echo", "cycle");
             Assert.That((exec.ExitCode, exec.Out.Trim()), Is.EqualTo((0, "cycle")), $"cycle {cycles + 1} of {name}: {exec.Output}");
             var stop = await Vmc("stop", name);
@@ -122,7 +107,7 @@ public sealed class ManyVmsKvmTests
         return cycles;
     }
 
-    private Task<VmcRun> StartAsync(string name) => Vmc("start", name, "--mem", "128M", "--cpus", "1", "--timeout", StartTimeoutSeconds);
+    private Task<VmcRun> StartVmAsync(string name) => Vmc("start", name, "--mem", "128M", "--cpus", "1", "--timeout", StartTimeoutSeconds);
 
     /// <summary>Health comes with the guest's first heartbeat, a moment after running.</summary>
     private async Task WaitUntilAllHealthyAsync(string[] names)
@@ -132,7 +117,7 @@ public sealed class ManyVmsKvmTests
         {
             last = await ListAsync();
             return last.Count(vm => names.Contains((string?)vm["name"]) && (string?)vm["health"] == "healthy") == names.Length;
-        }, Healthy, () => $"{Json(last)}\nservice:\n{_service.Output}");
+        }, Healthy, () => $"{Json(last)}\nservice:\n{_vmc.Service.Output}");
     }
 
     private async Task<List<JsonObject>> ListAsync()
@@ -145,8 +130,7 @@ public sealed class ManyVmsKvmTests
     private static string Json(IEnumerable<JsonObject> views) => new JsonArray([.. views.Select(vm => vm.DeepClone())]).ToJsonString();
 
     private string Describe(IEnumerable<VmcRun> runs) =>
-        string.Join("\n", runs.Select((run, i) => $"[{i}] exit {run.ExitCode}: {run.Output.Trim()}")) + $"\nservice:\n{_service.Output}";
+        string.Join("\n", runs.Select((run, i) => $"[{i}] exit {run.ExitCode}: {run.Output.Trim()}")) + $"\nservice:\n{_vmc.Service.Output}";
 
-    /// <summary>vmc COMMAND --address BUS ARGS...: the address goes before the arguments, where exec's "--" cannot swallow it.</summary>
-    private Task<VmcRun> Vmc(params string[] args) => VmcRun.RunAsync([args[0], "--address", _bus.Address, .. args[1..]]);
+    private Task<VmcRun> Vmc(params string[] args) => _vmc.Vmc(args);
 }

@@ -18,19 +18,8 @@ public sealed class FirstKvmTests
     [Test]
     public void RealModeGuestWritesOkToThePortAndHalts()
     {
-        using var kvm = KvmSystem.Open();
-        using var vm = kvm.CreateVm();
-        using var memory = GuestMemory.Create(0x10000);
-        var region = memory.Regions[0];
-        vm.SetUserMemoryRegion(0, region.GuestAddress, region.Size, region.HostAddress);
-        memory.Write(CodeAddress, Code);
-
-        using var vcpu = vm.CreateVcpu(0);
-        var sregs = vcpu.GetSregs();
-        sregs.Cs.Base = 0;
-        sregs.Cs.Selector = 0;
-        vcpu.SetSregs(sregs);
-        vcpu.SetRegs(new KvmRegs { Rip = CodeAddress, Rflags = 0x2 });
+        using var guest = new RealModeGuest(Code);
+        var vcpu = guest.Vcpu;
 
         var written = new List<char>();
         for (var exits = 0; exits < 2; exits++)
@@ -48,21 +37,9 @@ public sealed class FirstKvmTests
     [Test]
     public void ATripleFaultIsReportedWithTheRegistersThatCausedItOrWhyTheyAreGone()
     {
-        using var kvm = KvmSystem.Open();
-        using var vm = kvm.CreateVm();
-        using var memory = GuestMemory.Create(0x10000);
-        var region = memory.Regions[0];
-        vm.SetUserMemoryRegion(0, region.GuestAddress, region.Size, region.HostAddress);
-        memory.Write(CodeAddress, [0x0F, 0x0B]); // ud2
-
-        using var vcpu = vm.CreateVcpu(0);
-        var sregs = vcpu.GetSregs();
-        sregs.Cs.Base = 0;
-        sregs.Cs.Selector = 0;
         // An empty IDT: #UD cannot be delivered, nor the #GP and #DF that follow, so the CPU shuts down.
-        sregs.Idt.Limit = 0;
-        vcpu.SetSregs(sregs);
-        vcpu.SetRegs(new KvmRegs { Rip = CodeAddress, Rsp = 0x8000, Rflags = 0x2 });
+        using var guest = new RealModeGuest([0x0F, 0x0B], emptyIdt: true); // ud2
+        var vcpu = guest.Vcpu;
 
         Assert.That(vcpu.Run(), Is.EqualTo(KvmExitReason.Shutdown));
         var report = VcpuStateReport.Describe(vcpu);
@@ -79,5 +56,44 @@ public sealed class FirstKvmTests
         Assert.That(kvm.CheckExtension(KvmCapability.ImmediateExit), Is.Positive);
         Assert.That(kvm.MaxVcpus, Is.GreaterThanOrEqualTo(2));
         Assert.That(kvm.GetSupportedCpuid(), Has.Some.Matches<KvmCpuidEntry2>(entry => entry.Function == 1));
+    }
+
+    /// <summary>One vCPU in real mode about to run <c>code</c> at <see cref="CodeAddress"/> in 64 KiB of RAM.</summary>
+    private sealed class RealModeGuest : IDisposable
+    {
+        private readonly KvmSystem _kvm;
+        private readonly KvmVm _vm;
+        private readonly GuestMemory _memory;
+
+        public RealModeGuest(byte[] code, bool emptyIdt = false)
+        {
+            _kvm = KvmSystem.Open();
+            _vm = _kvm.CreateVm();
+            _memory = GuestMemory.Create(0x10000);
+            var region = _memory.Regions[0];
+            _vm.SetUserMemoryRegion(0, region.GuestAddress, region.Size, region.HostAddress);
+            _memory.Write(CodeAddress, code);
+
+            Vcpu = _vm.CreateVcpu(0);
+            var sregs = Vcpu.GetSregs();
+            sregs.Cs.Base = 0;
+            sregs.Cs.Selector = 0;
+            if (emptyIdt)
+            {
+                sregs.Idt.Limit = 0;
+            }
+            Vcpu.SetSregs(sregs);
+            Vcpu.SetRegs(new KvmRegs { Rip = CodeAddress, Rsp = 0x8000, Rflags = 0x2 });
+        }
+
+        public KvmVcpu Vcpu { get; }
+
+        public void Dispose()
+        {
+            Vcpu.Dispose();
+            _vm.Dispose();
+            _memory.Dispose();
+            _kvm.Dispose();
+        }
     }
 }
