@@ -154,7 +154,7 @@ public sealed class VmBuilder
     }
 
     private static LoadedKernel LoadKernel(VmParts parts, ulong rsdp) =>
-        KernelLoader.Load(parts.Memory, parts.Spec.KernelPath, parts.Spec.InitrdPath, parts.Spec.CommandLine, rsdp);
+        KernelLoader.Load(parts.Memory, parts.Spec.Kernel, parts.Spec.Initrd, parts.Spec.CommandLine, rsdp);
 
     /// <summary>Per vCPU: CPUID first (MSRs depend on it), then MSRs, LAPIC LINTs, and the boot vCPU's entry state.</summary>
     private static void ConfigureVcpus(VmParts parts, LoadedKernel kernel)

@@ -7,7 +7,9 @@ namespace Concierge.Vmm;
 /// <summary>
 /// Everything one VM owns, gathered while <see cref="VmBuilder"/> runs and handed to
 /// <see cref="VirtualMachine"/>. It is also the <see cref="IVmDeviceHost"/> devices see.
-/// Disposal releases devices first, then vCPUs, the VM fd, guest RAM and /dev/kvm.
+/// Disposal releases devices first, then the spec's images, vCPUs, the VM fd, guest RAM and
+/// /dev/kvm. The images are the run's from the moment the build begins, so a build that fails
+/// releases them too.
 /// </summary>
 internal sealed class VmParts : IVmDeviceHost, IDisposable
 {
@@ -19,6 +21,7 @@ internal sealed class VmParts : IVmDeviceHost, IDisposable
     {
         Spec = spec;
         Console = console;
+        _resources.AddRange(spec.Images);
     }
 
     public VmSpec Spec { get; }

@@ -1,8 +1,12 @@
+using Concierge.Vmm.Images;
+
 namespace Concierge.Vmm;
 
 /// <summary>
 /// What to run: an immutable, validated description of a VM. Construction rejects impossible
-/// values with <see cref="VmConfigException"/>; the files themselves are checked when the VM is built.
+/// values with <see cref="VmConfigException"/>; the images are open, checked
+/// <see cref="ImageFile"/>s, and their contents are checked when the VM is built. The images
+/// belong to the VM built from the spec: they are released with it, or when its build fails.
 /// </summary>
 public sealed record VmSpec
 {
@@ -32,16 +36,9 @@ public sealed record VmSpec
 
     /// <summary>Creates and validates a spec.</summary>
     /// <exception cref="VmConfigException">A value is out of range.</exception>
-    public VmSpec(string kernelPath, string? initrdPath, int vcpus, int memoryMiB, string commandLine = DefaultCommandLine)
+    public VmSpec(ImageFile kernel, ImageFile? initrd, int vcpus, int memoryMiB, string commandLine = DefaultCommandLine)
     {
-        if (string.IsNullOrWhiteSpace(kernelPath))
-        {
-            throw new VmConfigException("a kernel path is required");
-        }
-        if (initrdPath is not null && string.IsNullOrWhiteSpace(initrdPath))
-        {
-            throw new VmConfigException("the initrd path is empty (pass null for none)");
-        }
+        ArgumentNullException.ThrowIfNull(kernel);
         if (vcpus is < 1 or > MaxVcpus)
         {
             throw new VmConfigException($"vCPU count {vcpus} is outside 1..{MaxVcpus}");
@@ -55,18 +52,18 @@ public sealed record VmSpec
         {
             throw new VmConfigException($"the kernel command line must be at most {MaxCommandLineLength} characters without NULs");
         }
-        KernelPath = kernelPath;
-        InitrdPath = initrdPath;
+        Kernel = kernel;
+        Initrd = initrd;
         Vcpus = vcpus;
         MemoryMiB = memoryMiB;
         CommandLine = commandLine;
     }
 
-    /// <summary>Path of the bzImage kernel.</summary>
-    public string KernelPath { get; }
+    /// <summary>The bzImage kernel.</summary>
+    public ImageFile Kernel { get; }
 
-    /// <summary>Path of the initramfs (cpio, optionally compressed), or null.</summary>
-    public string? InitrdPath { get; }
+    /// <summary>The initramfs (cpio, optionally compressed), or null.</summary>
+    public ImageFile? Initrd { get; }
 
     /// <summary>Number of vCPUs.</summary>
     public int Vcpus { get; }
@@ -79,4 +76,7 @@ public sealed record VmSpec
 
     /// <summary>Guest RAM in bytes.</summary>
     public ulong MemoryBytes => (ulong)MemoryMiB << 20;
+
+    /// <summary>Every image the spec holds, for whoever owns the built VM's resources.</summary>
+    internal IEnumerable<ImageFile> Images => Initrd is null ? [Kernel] : [Kernel, Initrd];
 }

@@ -63,10 +63,12 @@ public sealed class ConciergeApi
         {
             RequireActFor(caller, owner);
             var key = VmKey.Create(owner, name);
-            return _vms.Start(key, stored => _definitions.Build(caller, request, stored), request.PassedFds, out started);
+            var passed = PassedImages.Take(request.KernelFd, request.InitrdFd, request.RootfsFd);
+            return _vms.Start(key, stored => _definitions.Build(caller, request, stored), passed, out started);
         }
         catch
         {
+            // Nothing was handed to a run: close what the caller passed (closing twice is harmless).
             foreach (var fd in request.PassedFds)
             {
                 fd.Dispose();

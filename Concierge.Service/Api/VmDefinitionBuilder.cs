@@ -6,8 +6,9 @@ namespace Concierge.Service.Api;
 
 /// <summary>
 /// Turns a <see cref="VmStartRequest"/> into a validated <see cref="VmDefinition"/>: images through
-/// <see cref="ImagePathPolicy"/> (or passed fds), numbers within bounds, zeros filled from the VM's
-/// stored definition and then the service defaults. One place for both D-Bus faces.
+/// <see cref="ImagePathPolicy"/> (a passed fd leaves no path, only <see cref="VmDefinition.FromPassedFds"/>),
+/// numbers within bounds, zeros filled from the VM's stored definition and then the service
+/// defaults. One place for both D-Bus faces.
 /// </summary>
 public sealed class VmDefinitionBuilder
 {
@@ -16,9 +17,6 @@ public sealed class VmDefinitionBuilder
 
     /// <summary>The initramfs file name in the system image directory.</summary>
     public const string DefaultInitrdName = Runtime.VmRuntimeOptions.InitrdFileName;
-
-    /// <summary>Where a passed fd is reachable by path for the monitor, which opens images by path.</summary>
-    public const string PassedFdPrefix = "/proc/self/fd/";
 
     private const int MaxKernelParams = 64;
     private const int MaxKernelParamLength = 1024;
@@ -64,7 +62,7 @@ public sealed class VmDefinitionBuilder
     {
         if (stored is not null)
         {
-            if (UsesPassedFds(stored))
+            if (stored.FromPassedFds)
             {
                 throw new InvalidRequestException("fds",
                     "this VM was started from passed file descriptors, which do not outlive its run; pass its images again");
@@ -83,36 +81,27 @@ public sealed class VmDefinitionBuilder
 
     private VmDefinition Images(Caller caller, VmStartRequest request)
     {
-        var kernel = Image(caller, "kernel_path", request.KernelPath, request.KernelFd)
-            ?? throw new InvalidRequestException("kernel_path", "images were given but no kernel (path or KERNEL fd)");
+        if (request.KernelPath is null && request.KernelFd is null)
+        {
+            throw new InvalidRequestException("kernel_path", "images were given but no kernel (path or KERNEL fd)");
+        }
         return new VmDefinition
         {
-            KernelPath = kernel,
-            InitrdPath = Image(caller, "initrd_path", request.InitrdPath, request.InitrdFd),
-            RootfsPath = Image(caller, "rootfs_path", request.RootfsPath, request.RootfsFd),
+            KernelPath = ImagePath(caller, "kernel_path", request.KernelPath, request.KernelFd) ?? "",
+            InitrdPath = ImagePath(caller, "initrd_path", request.InitrdPath, request.InitrdFd),
+            RootfsPath = ImagePath(caller, "rootfs_path", request.RootfsPath, request.RootfsFd),
+            FromPassedFds = request.PassedFds.Any(),
         };
     }
 
-    private string? Image(Caller caller, string field, string? path, SafeFileHandle? fd)
+    /// <summary>The authorized path of an image given by path; null for one given as an fd (the run holds the fd).</summary>
+    private string? ImagePath(Caller caller, string field, string? path, SafeFileHandle? fd)
     {
         if (path is not null && fd is not null)
         {
             throw new InvalidRequestException(field, $"{field} was given both as a path and as an fd");
         }
-        if (fd is not null)
-        {
-            // The caller opened it, so it could: the monitor reopens it through our fd table.
-            return PassedFdPrefix + fd.DangerousGetHandle().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
         return path is null ? null : _images.Authorize(caller, field, path);
-    }
-
-    /// <summary>True when <paramref name="definition"/> reaches an image through a passed fd.</summary>
-    public static bool UsesPassedFds(VmDefinition definition)
-    {
-        ArgumentNullException.ThrowIfNull(definition);
-        return new[] { definition.KernelPath, definition.InitrdPath, definition.RootfsPath }
-            .Any(p => p?.StartsWith(PassedFdPrefix, StringComparison.Ordinal) == true);
     }
 
     private static List<string> CheckKernelParams(IReadOnlyList<string> parameters)

@@ -1,14 +1,13 @@
 using Concierge.Service.Registry;
 using Concierge.Service.Storage;
 using Concierge.Service.Supervision;
-using Microsoft.Win32.SafeHandles;
 using Serilog;
 
 namespace Concierge.Service.Api;
 
 /// <summary>
 /// The service's VMs: the registry joined with one supervisor per started VM, CIDs, console log
-/// paths and passed fds. Both D-Bus faces call only this type; it knows nothing of D-Bus or of
+/// paths and passed images. Both D-Bus faces call only this type; it knows nothing of D-Bus or of
 /// callers (authorization happens before). Thread-safe; events are raised on supervisor loops.
 /// </summary>
 public sealed partial class VmManager : IAsyncDisposable
@@ -80,13 +79,12 @@ public sealed partial class VmManager : IAsyncDisposable
 
     /// <summary>
     /// Starts <paramref name="key"/> with the definition <paramref name="define"/> makes from the
-    /// stored one, taking ownership of <paramref name="passedFds"/> when it starts. A VM that is
-    /// already active is returned as it is (<paramref name="started"/> false) and the fds are closed.
+    /// stored one, taking ownership of <paramref name="passedImages"/>: the run keeps them. A VM
+    /// that is already active is returned as it is (<paramref name="started"/> false) and they are closed.
     /// </summary>
-    public VmView Start(VmKey key, Func<VmDefinition?, VmDefinition> define, IEnumerable<SafeFileHandle> passedFds, out bool started)
+    public VmView Start(VmKey key, Func<VmDefinition?, VmDefinition> define, PassedImages? passedImages, out bool started)
     {
         ArgumentNullException.ThrowIfNull(define);
-        var fds = passedFds.ToList();
         try
         {
             lock (_lock)
@@ -99,7 +97,6 @@ public sealed partial class VmManager : IAsyncDisposable
                 if (_runs.TryGetValue(key, out var current) && current.IsActive)
                 {
                     started = false;
-                    fds.ForEach(fd => fd.Dispose());
                     return View(stored!);
                 }
                 var definition = define(stored?.Definition);
@@ -107,9 +104,9 @@ public sealed partial class VmManager : IAsyncDisposable
                 _layout.LogDirectory(key.Owner, create: true);
                 _registry.Put(new VmRecord { Owner = key.Owner, Name = key.Name, Definition = definition, State = VmState.Starting, Cid = cid });
                 var supervisor = new VmSupervisor(key, cid, definition, _layout.ConsoleLogPath(key.Owner, key.Name),
-                    _factory, _options, _time, _log);
-                var run = new ManagedVm(supervisor, fds);
-                fds = [];
+                    _factory, _options, _time, _log) { PassedImages = passedImages };
+                var run = new ManagedVm(supervisor, passedImages);
+                passedImages = null;
                 supervisor.Transitioned += OnTransitioned;
                 _runs[key] = run;
                 supervisor.Start();
@@ -125,8 +122,8 @@ public sealed partial class VmManager : IAsyncDisposable
         }
         finally
         {
-            // Fds not handed to a run (refused, failed validation) are closed here.
-            fds.ForEach(fd => fd.Dispose());
+            // Images not handed to a run (refused, failed validation) are closed here.
+            passedImages?.Dispose();
         }
     }
 

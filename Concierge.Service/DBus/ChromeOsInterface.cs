@@ -1,3 +1,4 @@
+using Concierge.DBus;
 using Concierge.DBus.Protocol;
 using Concierge.DBus.Server;
 using Concierge.Service.Api;
@@ -60,15 +61,7 @@ public sealed partial class ChromeOsInterface : ApiInterface
         var member = context.Member;
         var reader = context.GetBodyReader();
         byte[] request = member == "StopAllVms" ? [] : reader.ReadByteArray();
-        var fds = new List<SafeFileHandle>();
-        if (member == "StartVmWithFds")
-        {
-            var end = reader.ReadArrayStart('h');
-            while (reader.HasNext(end))
-            {
-                fds.Add(reader.ReadUnixFd());
-            }
-        }
+        var fds = member == "StartVmWithFds" ? TakePassedFds(context, reader) : [];
         ApiCall.Run(context, Logger, async () =>
         {
             try
@@ -91,6 +84,35 @@ public sealed partial class ChromeOsInterface : ApiInterface
             }
         });
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// The fds the call's <c>ah</c> names, taken from the message. An index named twice is
+    /// InvalidArgs (one fd cannot be two images); whatever was taken before a refusal is closed.
+    /// </summary>
+    private static List<SafeFileHandle> TakePassedFds(MethodContext context, MessageReader reader)
+    {
+        var fds = new List<SafeFileHandle>();
+        try
+        {
+            var taken = new HashSet<uint>();
+            var end = reader.ReadArrayStart('h');
+            while (reader.HasNext(end))
+            {
+                var index = reader.ReadUnixFdIndex().Index;
+                if (!taken.Add(index))
+                {
+                    throw new DBusException(DBusErrorNames.InvalidArgs, $"fd index {index} appears more than once in fds");
+                }
+                fds.Add(context.TakeUnixFd((int)index));
+            }
+            return fds;
+        }
+        catch
+        {
+            fds.ForEach(fd => fd.Dispose());
+            throw;
+        }
     }
 
     /// <summary>

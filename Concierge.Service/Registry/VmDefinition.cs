@@ -14,6 +14,12 @@ public sealed record VmDefinition
     /// <summary>The root filesystem image, if any.</summary>
     public string? RootfsPath { get; init; }
 
+    /// <summary>
+    /// True when some image came as a passed fd. Those images have no path here (an fd outlives
+    /// neither its run nor the service), so a later start must pass them again.
+    /// </summary>
+    public bool FromPassedFds { get; init; }
+
     /// <summary>Extra kernel command line parameters.</summary>
     public IReadOnlyList<string> KernelParams { get; init; } = [];
 

@@ -58,9 +58,9 @@ internal sealed class KvmVmInstance : IVmInstance, IGuestCommands
         }
         try
         {
-            var plan = VmPlan.Create(_launch.Definition, _options);
+            var plan = VmPlan.Create(_launch.Definition, _launch.PassedImages, _options);
             _log.Information("Building VM: kernel {Kernel}, initrd {Initrd}, rootfs {Rootfs}, {Vcpus} vCPUs, {MemoryMiB} MiB, command line {CommandLine}",
-                plan.Spec.KernelPath, plan.Spec.InitrdPath, plan.RootfsPath, plan.Spec.Vcpus, plan.Spec.MemoryMiB, plan.Spec.CommandLine);
+                plan.Kernel.Name, plan.Initrd?.Name, plan.Rootfs?.Name, plan.Vcpus, plan.MemoryMiB, plan.CommandLine);
             _console = new ConsoleLog(_launch.ConsoleLogPath);
             var vsock = new VsockDevice(_launch.Cid);
             var vm = await Task.Run(() => Build(plan, vsock), cancellationToken);
@@ -182,11 +182,11 @@ internal sealed class KvmVmInstance : IVmInstance, IGuestCommands
     private static VirtualMachine Build(VmPlan plan, VsockDevice vsock)
     {
         var pci = new PciRootBus();
-        var builder = new VmBuilder(plan.Spec).AddDevice(pci.AttachTo);
-        if (plan.RootfsPath is { } rootfs)
+        var builder = new VmBuilder(plan.OpenSpec()).AddDevice(pci.AttachTo);
+        if (plan.Rootfs is { } rootfs)
         {
             // First on the bus, so the guest names it /dev/vda (VmPlan.RootfsDevice).
-            var image = DiskImage.Open(rootfs, readOnly: false);
+            var image = new DiskImage(rootfs.Open(writable: true), readOnly: false);
             builder.AddDevice(host => VirtioPci.Attach(host, pci, new BlockDevice(image, "rootfs")));
         }
         return builder

@@ -51,7 +51,7 @@ public sealed partial class VmSupervisor
         IVmInstance instance;
         try
         {
-            instance = _factory.Create(new VmLaunch(Key, Cid, _definition, _consoleLogPath, _attempt));
+            instance = _factory.Create(new VmLaunch(Key, Cid, _definition, _consoleLogPath, _attempt) { PassedImages = PassedImages });
         }
         catch (Exception e)
         {

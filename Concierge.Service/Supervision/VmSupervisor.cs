@@ -34,6 +34,9 @@ public sealed partial class VmSupervisor : IAsyncDisposable
     private VmStatusSnapshot _announced = new();
     private volatile bool _stopRequested;
 
+    /// <summary>The images the caller passed for this run, handed to every instance; the run's owner closes them.</summary>
+    public PassedImages? PassedImages { get; init; }
+
     /// <summary>Creates a supervisor; nothing runs until <see cref="Start"/>.</summary>
     public VmSupervisor(VmKey key, uint cid, VmDefinition definition, string consoleLogPath,
         IVmInstanceFactory factory, SupervisorOptions options, TimeProvider time, ILogger log)

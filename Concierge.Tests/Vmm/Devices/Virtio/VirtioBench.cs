@@ -102,7 +102,7 @@ public sealed partial class VirtioBench
         var disk = CreateDisk($"ours{round}.img");
         var pci = new PciRootBus();
         var vsock = new VsockDevice(3);
-        var spec = new VmSpec(RepoPaths.Vmlinuz, initrd, vcpus: 1, memoryMiB: 256, VirtioGuestTests.CommandLine);
+        var spec = StockGuest.Spec(initrd, vcpus: 1, memoryMiB: 256, VirtioGuestTests.CommandLine);
         VirtioPciDevice? blockPci = null;
         VirtioPciDevice? vsockPci = null;
         await using var vm = new VmBuilder(spec)

@@ -85,7 +85,7 @@ public sealed class VirtioGuestTests
 
         var pci = new PciRootBus();
         var vsock = new VsockDevice(GuestCid);
-        var spec = new VmSpec(RepoPaths.Vmlinuz, initrd, vcpus: 1, memoryMiB: 256, CommandLine);
+        var spec = StockGuest.Spec(initrd, vcpus: 1, memoryMiB: 256, CommandLine);
         var lines = new ConcurrentQueue<string>();
         string? console;
         VmExit exit;

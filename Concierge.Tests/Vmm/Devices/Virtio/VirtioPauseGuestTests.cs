@@ -44,7 +44,7 @@ public sealed class VirtioPauseGuestTests
         var data = RandomNumberGenerator.GetBytes(1 << 20);
         var pci = new PciRootBus();
         var vsock = new VsockDevice(GuestCid);
-        var spec = new VmSpec(RepoPaths.Vmlinuz, initrd, vcpus: 1, memoryMiB: 256, VirtioGuestTests.CommandLine);
+        var spec = StockGuest.Spec(initrd, vcpus: 1, memoryMiB: 256, VirtioGuestTests.CommandLine);
         await using var vm = new VmBuilder(spec)
             .AddDevice(pci.AttachTo)
             .AddDevice(host => VirtioPci.Attach(host, pci, vsock))
