@@ -39,14 +39,7 @@ public sealed record VmSpec
     public VmSpec(ImageFile kernel, ImageFile? initrd, int vcpus, int memoryMiB, string commandLine = DefaultCommandLine)
     {
         ArgumentNullException.ThrowIfNull(kernel);
-        if (vcpus is < 1 or > MaxVcpus)
-        {
-            throw new VmConfigException($"vCPU count {vcpus} is outside 1..{MaxVcpus}");
-        }
-        if (memoryMiB is < MinMemoryMiB or > MaxMemoryMiB)
-        {
-            throw new VmConfigException($"memory {memoryMiB} MiB is outside {MinMemoryMiB}..{MaxMemoryMiB} MiB");
-        }
+        CheckLimits((ulong)Math.Max(vcpus, 0), (ulong)Math.Max(memoryMiB, 0));
         ArgumentNullException.ThrowIfNull(commandLine);
         if (commandLine.Length > MaxCommandLineLength || commandLine.Contains('\0', StringComparison.Ordinal))
         {
@@ -73,6 +66,24 @@ public sealed record VmSpec
 
     /// <summary>The kernel command line.</summary>
     public string CommandLine { get; }
+
+    /// <summary>
+    /// The one set of size limits a VM must keep. The service checks a request against them when it
+    /// arrives, so a caller hears of a VM that could never run in the same reply; the constructor
+    /// checks again. Wide parameters, so no caller narrows a value (and wraps it) before the check.
+    /// </summary>
+    /// <exception cref="VmConfigException">A value is out of range; the message names it and the range.</exception>
+    public static void CheckLimits(ulong vcpus, ulong memoryMiB)
+    {
+        if (vcpus is < 1 or > MaxVcpus)
+        {
+            throw new VmConfigException($"vCPU count {vcpus} is outside 1..{MaxVcpus}");
+        }
+        if (memoryMiB is < MinMemoryMiB or > MaxMemoryMiB)
+        {
+            throw new VmConfigException($"memory {memoryMiB} MiB is outside {MinMemoryMiB}..{MaxMemoryMiB} MiB");
+        }
+    }
 
     /// <summary>Guest RAM in bytes.</summary>
     public ulong MemoryBytes => (ulong)MemoryMiB << 20;

@@ -1,5 +1,6 @@
 using Concierge.Service.Naming;
 using Concierge.Service.Registry;
+using Concierge.Vmm;
 using Microsoft.Win32.SafeHandles;
 
 namespace Concierge.Service.Api;
@@ -7,8 +8,10 @@ namespace Concierge.Service.Api;
 /// <summary>
 /// Turns a <see cref="VmStartRequest"/> into a validated <see cref="VmDefinition"/>: images through
 /// <see cref="ImagePathPolicy"/> (a passed fd leaves no path, only <see cref="VmDefinition.FromPassedFds"/>),
-/// numbers within bounds, zeros filled from the VM's stored definition and then the service
-/// defaults. One place for both D-Bus faces.
+/// zeros filled from the VM's stored definition and then the service defaults, numbers within
+/// bounds: vCPUs and memory within the monitor's own limits (<see cref="VmSpec.CheckLimits"/>),
+/// so a VM that could never run is refused in the reply, not after a STARTING. One place for
+/// both D-Bus faces.
 /// </summary>
 public sealed class VmDefinitionBuilder
 {
@@ -20,8 +23,6 @@ public sealed class VmDefinitionBuilder
 
     private const int MaxKernelParams = 64;
     private const int MaxKernelParamLength = 1024;
-    private const ulong MinMemoryMiB = 32;
-    private const ulong MaxMemoryMiB = 1 << 20;
     private const uint MaxStartupSeconds = 3600;
     private const uint MinHeartbeatMs = 50;
     private const uint MaxHeartbeatMs = 600_000;
@@ -42,12 +43,21 @@ public sealed class VmDefinitionBuilder
         ArgumentNullException.ThrowIfNull(request);
         var baseline = stored ?? _defaults;
         var definition = request.NamesNoImage ? StoredOrSystemImages(stored) : Images(caller, request);
-        var maxVcpus = (uint)Math.Max(1, Environment.ProcessorCount);
+        var vcpus = request.Vcpus == 0 ? baseline.Vcpus : request.Vcpus;
+        var memoryMiB = request.MemoryMiB == 0 ? baseline.MemoryMiB : request.MemoryMiB;
+        try
+        {
+            VmSpec.CheckLimits(vcpus, memoryMiB);
+        }
+        catch (VmConfigException e)
+        {
+            throw new InvalidRequestException(e.Message, e);
+        }
         return definition with
         {
             KernelParams = request.KernelParams.Count > 0 ? CheckKernelParams(request.KernelParams) : baseline.KernelParams,
-            Vcpus = request.Vcpus == 0 ? Math.Min(baseline.Vcpus, maxVcpus) : InRange("cpus", request.Vcpus, 1u, maxVcpus),
-            MemoryMiB = request.MemoryMiB == 0 ? baseline.MemoryMiB : InRange("memory_mib", request.MemoryMiB, MinMemoryMiB, MaxMemoryMiB),
+            Vcpus = vcpus,
+            MemoryMiB = memoryMiB,
             StartupTimeout = request.StartupTimeoutSeconds == 0 ? baseline.StartupTimeout
                 : TimeSpan.FromSeconds(InRange("timeout", request.StartupTimeoutSeconds, 1u, MaxStartupSeconds)),
             HeartbeatInterval = request.HeartbeatIntervalMs == 0 ? baseline.HeartbeatInterval

@@ -43,10 +43,6 @@ internal sealed record VmPlan(ImageSource Kernel, ImageSource? Initrd, ImageSour
         var kernel = Source(passed?.Kernel, builtIn ? options.DefaultKernelPath : definition.KernelPath)!;
         var initrd = Source(passed?.Initrd, definition.InitrdPath ?? (builtIn ? options.DefaultInitrdPath : null));
         var rootfs = Source(passed?.Rootfs, string.IsNullOrEmpty(definition.RootfsPath) ? null : definition.RootfsPath);
-        if (definition.Vcpus > VmSpec.MaxVcpus || definition.MemoryMiB > VmSpec.MaxMemoryMiB)
-        {
-            throw new VmConfigException($"{definition.Vcpus} vCPUs / {definition.MemoryMiB} MiB exceed {VmSpec.MaxVcpus} / {VmSpec.MaxMemoryMiB} MiB");
-        }
         var heartbeatMs = (int)Math.Clamp(definition.HeartbeatInterval.TotalMilliseconds, 10, 3_600_000);
         var words = new List<string> { MonitorCommandLine, $"concierge.heartbeat_ms={heartbeatMs.ToString(CultureInfo.InvariantCulture)}" };
         if (rootfs is not null)
@@ -61,7 +57,8 @@ internal sealed record VmPlan(ImageSource Kernel, ImageSource? Initrd, ImageSour
             }
             words.Add(parameter);
         }
-        return new VmPlan(kernel, initrd, rootfs, (int)definition.Vcpus, (int)definition.MemoryMiB, string.Join(' ', words));
+        // The definition was checked against VmSpec's limits when its StartVm arrived, so these fit.
+        return new VmPlan(kernel, initrd, rootfs, checked((int)definition.Vcpus), checked((int)definition.MemoryMiB), string.Join(' ', words));
     }
 
     /// <summary>

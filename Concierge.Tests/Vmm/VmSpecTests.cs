@@ -27,6 +27,14 @@ public sealed class VmSpecTests
         Assert.Throws<VmConfigException>(() => _ = new VmSpec(kernel, null, vcpus, memoryMiB));
     }
 
+    [TestCase(0ul, 64ul)]
+    [TestCase(33ul, 64ul)]
+    [TestCase(1ul, 63ul)]
+    [TestCase(1ul, (1ul << 32) + 256)]
+    [TestCase(ulong.MaxValue, ulong.MaxValue)]
+    public void LimitsAreCheckedOnTheWideValueBeforeAnyoneNarrowsIt(ulong vcpus, ulong memoryMiB) =>
+        Assert.Throws<VmConfigException>(() => VmSpec.CheckLimits(vcpus, memoryMiB));
+
     [Test]
     public void AMissingKernelIsAConfigErrorNotACrash() =>
         Assert.Throws<VmConfigException>(() => ImageFile.Open("/nonexistent/vmlinuz", writable: false));
