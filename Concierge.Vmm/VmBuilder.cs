@@ -9,19 +9,18 @@ namespace Concierge.Vmm;
 
 /// <summary>
 /// Builds a <see cref="VirtualMachine"/> from a <see cref="VmSpec"/> as a recipe of small steps
-/// (see <see cref="Build"/>). Other devices (PCI, virtio) join through <see cref="AddDevice"/>,
-/// which hands them an <see cref="IVmDeviceHost"/> after the built-in devices are attached.
+/// (see <see cref="Build"/>): the built-in legacy devices, then the virtio devices the spec
+/// declares (VmBuilder.Devices.cs), then firmware tables, kernel and vCPU state.
 /// </summary>
 /// <example><code>
-/// await using var vm = new VmBuilder(spec).AddDevice(host => pciBus.AttachTo(host)).Build();
+/// await using var vm = new VmBuilder(spec).WithConsoleLog(path).Build();
 /// vm.Console.LineReceived += Console.WriteLine;
 /// vm.Start();
 /// var exit = await vm.WaitForExitAsync();
 /// </code></example>
-public sealed class VmBuilder
+public sealed partial class VmBuilder
 {
     private readonly VmSpec _spec;
-    private readonly List<Action<IVmDeviceHost>> _devices = [];
     private string? _consoleLogPath;
 
     /// <summary>Starts a build of <paramref name="spec"/>.</summary>
@@ -35,14 +34,6 @@ public sealed class VmBuilder
     public VmBuilder WithConsoleLog(string path)
     {
         _consoleLogPath = path;
-        return this;
-    }
-
-    /// <summary>Adds a device: <paramref name="attach"/> runs during <see cref="Build"/> with the VM's device host.</summary>
-    public VmBuilder AddDevice(Action<IVmDeviceHost> attach)
-    {
-        ArgumentNullException.ThrowIfNull(attach);
-        _devices.Add(attach);
         return this;
     }
 
@@ -62,7 +53,7 @@ public sealed class VmBuilder
             AttachSerial(parts);
             AttachI8042(parts);
             AttachAcpiPowerOff(parts);
-            AttachDevices(parts);
+            AttachVirtioDevices(parts);
             var rsdp = WriteFirmwareTables(parts);
             var kernel = LoadKernel(parts, rsdp);
             ConfigureVcpus(parts, kernel);
@@ -142,8 +133,6 @@ public sealed class VmBuilder
             () => parts.Latch.TrySet(new VmExit(VmExitReason.PowerOff, "the guest powered off (ACPI S5)")));
         parts.AddPortIoDevice(AcpiPowerManagement.EventBlockPort, AcpiPowerManagement.PortCount, pm);
     }
-
-    private void AttachDevices(VmParts parts) => _devices.ForEach(attach => attach(parts));
 
     /// <summary>MP table, ACPI tables, boot GDT and page tables; returns the RSDP address.</summary>
     private static ulong WriteFirmwareTables(VmParts parts)

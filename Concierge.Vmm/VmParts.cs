@@ -1,4 +1,6 @@
 using Concierge.Vmm.Devices;
+using Concierge.Vmm.Devices.Pci;
+using Concierge.Vmm.Devices.Virtio.Vsock;
 using Concierge.Vmm.Kvm;
 using Concierge.Vmm.Memory;
 
@@ -9,7 +11,7 @@ namespace Concierge.Vmm;
 /// <see cref="VirtualMachine"/>. It is also the <see cref="IVmDeviceHost"/> devices see.
 /// Disposal releases devices first, then the spec's images, vCPUs, the VM fd, guest RAM and
 /// /dev/kvm. The images are the run's from the moment the build begins, so a build that fails
-/// releases them too.
+/// releases them too (a disk device releases its image as well; the second release does nothing).
 /// </summary>
 internal sealed class VmParts : IVmDeviceHost, IDisposable
 {
@@ -43,6 +45,12 @@ internal sealed class VmParts : IVmDeviceHost, IDisposable
     }
 
     public List<KvmVcpu> Vcpus { get; } = [];
+
+    /// <summary>The virtio devices on the PCI bus, in slot order.</summary>
+    public List<VirtioPciDevice> VirtioDevices { get; } = [];
+
+    /// <summary>The vsock device, when the spec declares one.</summary>
+    public VsockDevice? Vsock { get; set; }
 
     /// <summary>The devices that pause and resume with the vCPUs, in the order they were added.</summary>
     public List<IPausableDevice> PausableDevices { get; } = [];

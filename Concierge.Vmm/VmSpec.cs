@@ -3,11 +3,23 @@ using Concierge.Vmm.Images;
 namespace Concierge.Vmm;
 
 /// <summary>
-/// What to run: an immutable, validated description of a VM. Construction rejects impossible
-/// values with <see cref="VmConfigException"/>; the images are open, checked
+/// What to run: an immutable, validated description of a VM, its devices included (the
+/// <see cref="VmBuilder"/> attaches them; nobody composes devices by hand). Construction rejects
+/// impossible values with <see cref="VmConfigException"/>; the images are open, checked
 /// <see cref="ImageFile"/>s, and their contents are checked when the VM is built. The images
 /// belong to the VM built from the spec: they are released with it, or when its build fails.
 /// </summary>
+/// <example><code>
+/// var spec = new VmSpec(ImageFile.Open(kernel, writable: false), ImageFile.Open(initrd, writable: false), vcpus: 1, memoryMiB: 512)
+/// {
+///     BlockDevices = [new BlockDeviceSpec(ImageFile.Open(rootfs, writable: true), ReadOnly: false, "rootfs")],
+///     Rng = true,
+///     Vsock = new VsockDeviceSpec(GuestCid: 32),
+/// };
+/// await using var vm = new VmBuilder(spec).Build();
+/// using var listener = vm.Vsock!.Listen(7777);
+/// vm.Start();
+/// </code></example>
 public sealed record VmSpec
 {
     /// <summary>
@@ -88,6 +100,19 @@ public sealed record VmSpec
     /// <summary>Guest RAM in bytes.</summary>
     public ulong MemoryBytes => (ulong)MemoryMiB << 20;
 
+    /// <summary>The virtio-blk disks, in the order the guest names them: the first is <c>/dev/vda</c>.</summary>
+    public IReadOnlyList<BlockDeviceSpec> BlockDevices { get; init; } = [];
+
+    /// <summary>A virtio-rng entropy source for the guest.</summary>
+    public bool Rng { get; init; }
+
+    /// <summary>The virtio-vsock device, or null for none.</summary>
+    public VsockDeviceSpec? Vsock { get; init; }
+
+    /// <summary>True when any virtio device is declared (they need the PCI bus).</summary>
+    internal bool HasVirtioDevices => BlockDevices.Count > 0 || Rng || Vsock is not null;
+
     /// <summary>Every image the spec holds, for whoever owns the built VM's resources.</summary>
-    internal IEnumerable<ImageFile> Images => Initrd is null ? [Kernel] : [Kernel, Initrd];
+    internal IEnumerable<ImageFile> Images =>
+        new[] { Kernel, Initrd }.OfType<ImageFile>().Concat(BlockDevices.Select(disk => disk.Image));
 }

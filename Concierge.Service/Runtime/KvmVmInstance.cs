@@ -3,19 +3,15 @@ using Concierge.Guest.Protocol;
 using Concierge.Service.Logging;
 using Concierge.Service.Supervision;
 using Concierge.Vmm;
-using Concierge.Vmm.Devices.Pci;
-using Concierge.Vmm.Devices.Virtio.Block;
-using Concierge.Vmm.Devices.Virtio.Rng;
-using Concierge.Vmm.Devices.Virtio.Vsock;
 using Serilog;
 using SupervisorExit = Concierge.Service.Supervision.VmExit;
 
 namespace Concierge.Service.Runtime;
 
 /// <summary>
-/// One run of a real VM: our KVM monitor with virtio-rng, virtio-vsock (the VM's CID) and the
-/// root file system on virtio-blk, its serial console in the VM's rotating console log, and the
-/// guest init's host link on vsock port 7777. Whatever ends the monitor ends only this instance
+/// One run of a real VM: its lifecycle and guest link. The monitor is built from the run's
+/// <see cref="VmPlan"/> (which declares the devices), its serial console goes to the VM's rotating
+/// console log, and the guest init's host link listens on the VM's vsock at port 7777. Whatever ends the monitor ends only this instance
 /// and is reported once through <see cref="Exited"/>; <see cref="IGuestCommands"/> sends Exec and
 /// SetTime to the guest.
 /// </summary>
@@ -58,13 +54,13 @@ internal sealed class KvmVmInstance : IVmInstance, IGuestCommands
         }
         try
         {
-            var plan = VmPlan.Create(_launch.Definition, _launch.PassedImages, _options);
+            var plan = VmPlan.Create(_launch, _options);
             _log.Information("Building VM: kernel {Kernel}, initrd {Initrd}, rootfs {Rootfs}, {Vcpus} vCPUs, {MemoryMiB} MiB, command line {CommandLine}",
                 plan.Kernel.Name, plan.Initrd?.Name, plan.Rootfs?.Name, plan.Vcpus, plan.MemoryMiB, plan.CommandLine);
             _console = new ConsoleLog(_launch.ConsoleLogPath);
-            var vsock = new VsockDevice(_launch.Cid);
-            var vm = await Task.Run(() => Build(plan, vsock), cancellationToken);
-            _link = new GuestLinkServer(vsock.Listen(_options.LinkPort), _options.MaxFrameBytes, _log);
+            // Opening and building in one task: a start cancelled before it runs has opened nothing.
+            var vm = await Task.Run(() => new VmBuilder(plan.OpenSpec()).Build(), cancellationToken);
+            _link = new GuestLinkServer(vm.Vsock!.Listen(_options.LinkPort), _options.MaxFrameBytes, _log);
             vm.Console.LineReceived += WriteConsoleLine;
             lock (_lock)
             {
@@ -177,22 +173,6 @@ internal sealed class KvmVmInstance : IVmInstance, IGuestCommands
     {
         Kill();
         await _exited.Task;
-    }
-
-    private static VirtualMachine Build(VmPlan plan, VsockDevice vsock)
-    {
-        var pci = new PciRootBus();
-        var builder = new VmBuilder(plan.OpenSpec()).AddDevice(pci.AttachTo);
-        if (plan.Rootfs is { } rootfs)
-        {
-            // First on the bus, so the guest names it /dev/vda (VmPlan.RootfsDevice).
-            var image = new DiskImage(rootfs.Open(writable: true), readOnly: false);
-            builder.AddDevice(host => VirtioPci.Attach(host, pci, new BlockDevice(image, "rootfs")));
-        }
-        return builder
-            .AddDevice(host => VirtioPci.Attach(host, pci, new RngDevice()))
-            .AddDevice(host => VirtioPci.Attach(host, pci, vsock))
-            .Build();
     }
 
     private async Task FinishAsync(VirtualMachine vm)

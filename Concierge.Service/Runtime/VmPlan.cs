@@ -6,14 +6,15 @@ using Concierge.Vmm.Images;
 
 namespace Concierge.Service.Runtime;
 
-/// <summary>What the monitor gets for one run of a VM definition: where its images come from, its size and the full command line.</summary>
+/// <summary>What the monitor gets for one run of a VM: where its images come from, its size, its CID and the full command line.</summary>
 /// <param name="Kernel">The guest kernel.</param>
 /// <param name="Initrd">The initramfs, if any.</param>
-/// <param name="Rootfs">The root file system image (virtio-blk <c>/dev/vda</c>, writable), if any.</param>
+/// <param name="Rootfs">The root file system image (the first disk, so <c>/dev/vda</c>; writable), if any.</param>
 /// <param name="Vcpus">vCPUs.</param>
 /// <param name="MemoryMiB">Guest RAM.</param>
+/// <param name="Cid">The guest's vsock CID.</param>
 /// <param name="CommandLine">The kernel command line.</param>
-internal sealed record VmPlan(ImageSource Kernel, ImageSource? Initrd, ImageSource? Rootfs, int Vcpus, int MemoryMiB, string CommandLine)
+internal sealed record VmPlan(ImageSource Kernel, ImageSource? Initrd, ImageSource? Rootfs, int Vcpus, int MemoryMiB, uint Cid, string CommandLine)
 {
     /// <summary>
     /// Our monitor's DSDT describes no PCI host bridge: with ACPI routing Linux would never scan
@@ -21,20 +22,25 @@ internal sealed record VmPlan(ImageSource Kernel, ImageSource? Initrd, ImageSour
     /// </summary>
     public const string MonitorCommandLine = VmSpec.DefaultCommandLine + " pci=noacpi";
 
-    /// <summary>The guest device the root file system image appears as (the first virtio disk).</summary>
+    /// <summary>The guest device the root file system image appears as: the monitor names the first declared disk so.</summary>
     public const string RootfsDevice = "/dev/vda";
 
+    /// <summary>The rootfs disk's serial, as the guest reads it.</summary>
+    public const string RootfsSerial = "rootfs";
+
     /// <summary>
-    /// Resolves <paramref name="definition"/>: a passed image wins, else its path; no kernel means
-    /// the built-in guest (its kernel and, unless one is given, its initramfs). The command line
-    /// tells the guest init its heartbeat interval and its disk; the definition's own parameters
-    /// come last so they can override.
+    /// Resolves <paramref name="launch"/>'s definition: a passed image wins, else its path; no
+    /// kernel means the built-in guest (its kernel and, unless one is given, its initramfs). The
+    /// command line tells the guest init its heartbeat interval and its disk; the definition's own
+    /// parameters come last so they can override.
     /// </summary>
     /// <exception cref="VmConfigException">A value the monitor cannot run.</exception>
-    public static VmPlan Create(VmDefinition definition, PassedImages? passed, VmRuntimeOptions options)
+    public static VmPlan Create(VmLaunch launch, VmRuntimeOptions options)
     {
-        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(launch);
         ArgumentNullException.ThrowIfNull(options);
+        var definition = launch.Definition;
+        var passed = launch.PassedImages;
         if (definition.FromPassedFds && passed is null)
         {
             throw new VmConfigException("the VM was defined from passed fds and this run has none");
@@ -58,29 +64,42 @@ internal sealed record VmPlan(ImageSource Kernel, ImageSource? Initrd, ImageSour
             words.Add(parameter);
         }
         // The definition was checked against VmSpec's limits when its StartVm arrived, so these fit.
-        return new VmPlan(kernel, initrd, rootfs, checked((int)definition.Vcpus), checked((int)definition.MemoryMiB), string.Join(' ', words));
+        return new VmPlan(kernel, initrd, rootfs, checked((int)definition.Vcpus), checked((int)definition.MemoryMiB), launch.Cid, string.Join(' ', words));
     }
 
     /// <summary>
-    /// Opens the kernel and initrd into the spec for one instance (which then owns them through
-    /// the VM it builds); on failure nothing stays open.
+    /// Opens the images into the spec for one instance (which then owns them through the VM it
+    /// builds): the rootfs as the first disk, virtio-rng, and vsock on the VM's CID for the
+    /// guest link. On failure nothing stays open.
     /// </summary>
     /// <exception cref="VmConfigException">An image cannot be opened or a value is out of range.</exception>
     public VmSpec OpenSpec()
     {
-        var kernel = Kernel.Open(writable: false);
-        ImageFile? initrd = null;
+        var opened = new List<ImageFile>();
         try
         {
-            initrd = Initrd?.Open(writable: false);
-            return new VmSpec(kernel, initrd, Vcpus, MemoryMiB, CommandLine);
+            var kernel = Open(Kernel, writable: false, opened);
+            var initrd = Initrd is null ? null : Open(Initrd, writable: false, opened);
+            var rootfs = Rootfs is null ? null : Open(Rootfs, writable: true, opened);
+            return new VmSpec(kernel, initrd, Vcpus, MemoryMiB, CommandLine)
+            {
+                BlockDevices = rootfs is null ? [] : [new BlockDeviceSpec(rootfs, ReadOnly: false, RootfsSerial)],
+                Rng = true,
+                Vsock = new VsockDeviceSpec(Cid),
+            };
         }
         catch
         {
-            kernel.Dispose();
-            initrd?.Dispose();
+            opened.ForEach(image => image.Dispose());
             throw;
         }
+    }
+
+    private static ImageFile Open(ImageSource source, bool writable, List<ImageFile> opened)
+    {
+        var image = source.Open(writable);
+        opened.Add(image);
+        return image;
     }
 
     private static ImageSource? Source(ImageFile? passed, string? path) =>

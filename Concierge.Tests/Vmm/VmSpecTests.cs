@@ -36,6 +36,28 @@ public sealed class VmSpecTests
         Assert.Throws<VmConfigException>(() => VmSpec.CheckLimits(vcpus, memoryMiB));
 
     [Test]
+    public void ASpecDeclaresNoDevicesUnlessAsked()
+    {
+        using var kernel = Kernel();
+        var spec = new VmSpec(kernel, null, 1, 64);
+        Assert.That((spec.BlockDevices, spec.Rng, spec.Vsock, spec.HasVirtioDevices), Is.EqualTo((Array.Empty<BlockDeviceSpec>(), false, (VsockDeviceSpec?)null, false)));
+    }
+
+    [Test]
+    public void TheVmOwnsEveryImageOfTheSpecDisksIncludedInDeclaredOrder()
+    {
+        using var kernel = Kernel();
+        using var first = Kernel();
+        using var second = Kernel();
+        var spec = new VmSpec(kernel, null, 1, 64)
+        {
+            BlockDevices = [new BlockDeviceSpec(first, ReadOnly: true, "a"), new BlockDeviceSpec(second, ReadOnly: true, "b")],
+        };
+        Assert.That(spec.Images, Is.EqualTo(new[] { kernel, first, second }));
+        Assert.That(spec.HasVirtioDevices, Is.True);
+    }
+
+    [Test]
     public void AMissingKernelIsAConfigErrorNotACrash() =>
         Assert.Throws<VmConfigException>(() => ImageFile.Open("/nonexistent/vmlinuz", writable: false));
 

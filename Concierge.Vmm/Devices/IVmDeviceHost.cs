@@ -4,7 +4,7 @@ using Concierge.Vmm.Memory;
 namespace Concierge.Vmm.Devices;
 
 /// <summary>
-/// What a device gets while a VM is built (<see cref="VmBuilder.AddDevice"/>): guest memory, bus
+/// What a device gets while <see cref="VmBuilder"/> attaches it: guest memory, bus
 /// registration, interrupts and eventfds. Everything registered here belongs to the VM: devices
 /// and eventfds that are <see cref="IDisposable"/> are disposed after the vCPUs have stopped.
 /// </summary>

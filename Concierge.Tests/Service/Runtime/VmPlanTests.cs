@@ -1,6 +1,8 @@
 using Concierge.Service.Registry;
 using Concierge.Service.Runtime;
+using Concierge.Service.Supervision;
 using Concierge.Vmm;
+using Concierge.Vmm.Images;
 using NUnit.Framework;
 
 namespace Concierge.Tests.Service.Runtime;
@@ -8,12 +10,13 @@ namespace Concierge.Tests.Service.Runtime;
 [TestFixture, Category("Unit")]
 public sealed class VmPlanTests
 {
+    private const uint Cid = 40;
     private static readonly VmRuntimeOptions Options = new() { GuestDirectory = "/opt/guest" };
 
     [Test]
     public void NoKernelMeansTheBuiltInGuestWithItsInitramfs()
     {
-        var plan = VmPlan.Create(new VmDefinition { HeartbeatInterval = TimeSpan.FromMilliseconds(500) }, null, Options);
+        var plan = Plan(new VmDefinition { HeartbeatInterval = TimeSpan.FromMilliseconds(500) });
 
         Assert.That(plan.Kernel, Is.EqualTo(ImageSource.FromPath("/opt/guest/vmlinuz")));
         Assert.That(plan.Initrd, Is.EqualTo(ImageSource.FromPath("/opt/guest/initramfs.cpio.gz")));
@@ -25,7 +28,7 @@ public sealed class VmPlanTests
     [Test]
     public void OwnKernelWithoutInitrdGetsNone()
     {
-        var plan = VmPlan.Create(new VmDefinition { KernelPath = "/k/bzImage" }, null, Options);
+        var plan = Plan(new VmDefinition { KernelPath = "/k/bzImage" });
 
         Assert.That((plan.Kernel, plan.Initrd), Is.EqualTo((ImageSource.FromPath("/k/bzImage"), (ImageSource?)null)));
     }
@@ -33,7 +36,7 @@ public sealed class VmPlanTests
     [Test]
     public void RootfsBecomesVdaAndTheCallersParametersComeLast()
     {
-        var plan = VmPlan.Create(new VmDefinition { RootfsPath = "/d/root.img", KernelParams = ["concierge.config=/etc/concierge/app.json"], Vcpus = 2, MemoryMiB = 300 }, null, Options);
+        var plan = Plan(new VmDefinition { RootfsPath = "/d/root.img", KernelParams = ["concierge.config=/etc/concierge/app.json"], Vcpus = 2, MemoryMiB = 300 });
 
         Assert.That(plan.Rootfs, Is.EqualTo(ImageSource.FromPath("/d/root.img")));
         Assert.That(plan.CommandLine, Does.EndWith("concierge.rootfs=/dev/vda concierge.config=/etc/concierge/app.json"));
@@ -42,10 +45,42 @@ public sealed class VmPlanTests
 
     [Test]
     public void RefusesKernelParametersWithControlCharacters() =>
-        Assert.That(() => VmPlan.Create(new VmDefinition { KernelParams = ["a\nb"] }, null, Options), Throws.InstanceOf<VmConfigException>());
+        Assert.That(() => Plan(new VmDefinition { KernelParams = ["a\nb"] }), Throws.InstanceOf<VmConfigException>());
+
+    [Test]
+    public void ThePlanCarriesTheVmsCid() =>
+        Assert.That(Plan(new VmDefinition()).Cid, Is.EqualTo(Cid));
 
     [Test]
     public void AVmDefinedFromPassedFdsNeverFallsBackToTheBuiltInGuest() =>
-        Assert.That(() => VmPlan.Create(new VmDefinition { FromPassedFds = true }, null, Options),
+        Assert.That(() => Plan(new VmDefinition { FromPassedFds = true }),
             Throws.InstanceOf<VmConfigException>().With.Message.Contain("passed fds"));
+
+    [Test]
+    public void TheSpecDeclaresTheRootfsAsTheFirstDiskWithRngAndVsockOnTheCid()
+    {
+        var scratch = Directory.CreateTempSubdirectory("plan-");
+        try
+        {
+            var kernel = Path.Combine(scratch.FullName, "vmlinuz");
+            var rootfs = Path.Combine(scratch.FullName, "root.img");
+            File.WriteAllBytes(kernel, new byte[4096]);
+            File.WriteAllBytes(rootfs, new byte[1 << 20]);
+
+            var spec = Plan(new VmDefinition { KernelPath = kernel, RootfsPath = rootfs }).OpenSpec();
+            using var kernelFile = spec.Kernel;
+            using var rootfsFile = spec.BlockDevices[0].Image;
+
+            Assert.That(spec.BlockDevices.Select(disk => (disk.Image.Name, disk.ReadOnly, disk.Serial)),
+                Is.EqualTo(new[] { (rootfs, false, VmPlan.RootfsSerial) }));
+            Assert.That((spec.Initrd, spec.Rng, spec.Vsock), Is.EqualTo(((ImageFile?)null, true, new VsockDeviceSpec(Cid))));
+        }
+        finally
+        {
+            scratch.Delete(recursive: true);
+        }
+    }
+
+    private static VmPlan Plan(VmDefinition definition) =>
+        VmPlan.Create(new VmLaunch(new VmKey(1000, "plan"), Cid, definition, "/nonexistent/console.log", Attempt: 0), Options);
 }
