@@ -95,16 +95,18 @@ public sealed partial class ImageFile : IDisposable
     /// <inheritdoc />
     public override string ToString() => Name;
 
-    /// <summary>The type check, plus the lock for a writable image: two VMs never write one disk.</summary>
+    /// <summary>
+    /// Takes the exclusive lock of a disk the guest writes, so two VMs never write one disk. A
+    /// lock belongs to the open file, which duplicates share: a VM's restart takes it again.
+    /// </summary>
+    /// <exception cref="VmConfigException">Another open file of the image holds the lock.</exception>
+    internal void LockForWriting() => LockExclusive(Handle, Name);
+
     private static ImageFile Checked(SafeFileHandle handle, string name, bool writable)
     {
         try
         {
             Describe(handle, name);
-            if (writable)
-            {
-                LockExclusive(handle, name);
-            }
             return new ImageFile(handle, name, writable);
         }
         catch

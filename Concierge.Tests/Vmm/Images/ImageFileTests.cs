@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Concierge.Vmm;
+using Concierge.Vmm.Devices.Virtio.Block;
 using Concierge.Vmm.Images;
 using Microsoft.Win32.SafeHandles;
 using NUnit.Framework;
@@ -108,11 +109,16 @@ public sealed partial class ImageFileTests
     }
 
     [Test]
-    public void AWritableImageHasOneWriter()
+    public void AWritableDiskHasOneWriterButItsDuplicatesShareTheLock()
     {
-        using var first = ImageFile.Open(_file, writable: true);
-        var error = Assert.Throws<VmConfigException>(() => ImageFile.Open(_file, writable: true));
+        using var image = ImageFile.Open(_file, writable: true);
+        using var duplicate = image.Duplicate();
+        using var disk = new DiskImage(image, readOnly: false);
+        using var restarted = new DiskImage(duplicate, readOnly: false);
+
+        var error = Assert.Throws<VmConfigException>(() => DiskImage.Open(_file, readOnly: false));
         Assert.That(error!.Message, Does.Contain("in use"));
+        Assert.DoesNotThrow(() => DiskImage.Open(_file, readOnly: true).Dispose(), "a reader takes no lock");
     }
 
     private static SafeFileHandle Open(string path, int flags)

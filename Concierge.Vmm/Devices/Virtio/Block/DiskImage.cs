@@ -22,14 +22,21 @@ public sealed partial class DiskImage : IDisposable
     private readonly SafeFileHandle _handle;
     private readonly ImageFile _file;
 
-    /// <summary>The disk in <paramref name="file"/>, which it now owns; <paramref name="readOnly"/> refuses the guest's writes.</summary>
-    /// <exception cref="VmConfigException">A writable disk in a file that is not open for writing.</exception>
+    /// <summary>
+    /// The disk in <paramref name="file"/>, which it now owns; <paramref name="readOnly"/> refuses
+    /// the guest's writes. A writable disk takes the image's exclusive lock (two VMs never write one disk).
+    /// </summary>
+    /// <exception cref="VmConfigException">A writable disk in a file not open for writing, or one another writer holds.</exception>
     public DiskImage(ImageFile file, bool readOnly)
     {
         ArgumentNullException.ThrowIfNull(file);
         if (!readOnly && !file.IsWritable)
         {
             throw new VmConfigException($"disk {file.Name} is writable but its file is open read-only");
+        }
+        if (!readOnly)
+        {
+            file.LockForWriting();
         }
         _file = file;
         _handle = file.Handle;
@@ -44,7 +51,19 @@ public sealed partial class DiskImage : IDisposable
     public bool IsReadOnly { get; }
 
     /// <summary>Opens the raw image at <paramref name="path"/> (see <see cref="ImageFile.Open"/>).</summary>
-    public static DiskImage Open(string path, bool readOnly) => new(ImageFile.Open(path, writable: !readOnly), readOnly);
+    public static DiskImage Open(string path, bool readOnly)
+    {
+        var file = ImageFile.Open(path, writable: !readOnly);
+        try
+        {
+            return new DiskImage(file, readOnly);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>Reads into <paramref name="buffer"/> at <paramref name="offset"/>; bytes past the file's end read as zero.</summary>
     public void Read(Span<byte> buffer, long offset)
