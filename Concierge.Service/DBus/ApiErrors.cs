@@ -57,6 +57,10 @@ public static class ApiErrors
     /// <summary>True for exceptions that mean a bug or a host fault rather than a refused request (logged as errors).</summary>
     public static bool IsUnexpected(Exception exception) => Map(exception).Message.StartsWith("internal error", StringComparison.Ordinal);
 
-    /// <summary>True when the Chrome OS face answers <paramref name="exception"/> in-band (success = false).</summary>
-    public static bool IsInBand(Exception exception) => exception is not ServiceShuttingDownException;
+    /// <summary>
+    /// True when the Chrome OS face answers <paramref name="exception"/> in-band (success = false):
+    /// all but a shutdown and a method without a handler, which stay D-Bus errors.
+    /// </summary>
+    public static bool IsInBand(Exception exception) =>
+        exception is not (ServiceShuttingDownException or DBusException { ErrorName: DBusErrorNames.UnknownMethod });
 }
