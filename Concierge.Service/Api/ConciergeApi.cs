@@ -63,6 +63,12 @@ public sealed class ConciergeApi
         {
             RequireActFor(caller, owner);
             var key = VmKey.Create(owner, name);
+            if (request.AsksNothing && _vms.Find(key) is { IsActive: true } active)
+            {
+                // Its stored definition may name fds of the run, which a new definition cannot reuse.
+                started = false;
+                return active;
+            }
             return _vms.Start(key, stored => _definitions.Build(caller, request, stored), request.PassedFds, out started);
         }
         catch

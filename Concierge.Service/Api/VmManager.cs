@@ -80,8 +80,12 @@ public sealed partial class VmManager : IAsyncDisposable
 
     /// <summary>
     /// Starts <paramref name="key"/> with the definition <paramref name="define"/> makes from the
-    /// stored one, taking ownership of <paramref name="passedFds"/> when it starts. A VM that is
-    /// already active is returned as it is (<paramref name="started"/> false) and the fds are closed.
+    /// stored one, taking ownership of <paramref name="passedFds"/> when it starts. The definition
+    /// is made, and so validated, even for a VM that is already active: such a VM is returned as
+    /// it is (<paramref name="started"/> false, the fds closed) when the request asks for what it
+    /// already runs with, and refused with <see cref="InvalidVmStateException"/> when it asks for
+    /// something else, since a silently ignored option (another kernel, more memory) would look
+    /// applied to the caller.
     /// </summary>
     public VmView Start(VmKey key, Func<VmDefinition?, VmDefinition> define, IEnumerable<SafeFileHandle> passedFds, out bool started)
     {
@@ -96,13 +100,18 @@ public sealed partial class VmManager : IAsyncDisposable
                     throw new ServiceShuttingDownException();
                 }
                 var stored = _registry.Find(key);
+                var definition = define(stored?.Definition);
                 if (_runs.TryGetValue(key, out var current) && current.IsActive)
                 {
+                    var view = View(stored!);
+                    if (!definition.SameAs(current.Supervisor.Definition))
+                    {
+                        throw new InvalidVmStateException(
+                            $"VM {key.Name} is active ({view.Status.State.ToString().ToLowerInvariant()}) with other options; stop it to start it with these");
+                    }
                     started = false;
-                    fds.ForEach(fd => fd.Dispose());
-                    return View(stored!);
+                    return view;
                 }
-                var definition = define(stored?.Definition);
                 var cid = _cids.Allocate();
                 _layout.LogDirectory(key.Owner, create: true);
                 _registry.Put(new VmRecord { Owner = key.Owner, Name = key.Name, Definition = definition, State = VmState.Starting, Cid = cid });

@@ -34,6 +34,9 @@ public sealed partial class VmSupervisor : IAsyncDisposable
     private VmStatusSnapshot _announced = new();
     private volatile bool _stopRequested;
 
+    /// <summary>What this supervisor runs.</summary>
+    public VmDefinition Definition => _definition;
+
     /// <summary>Creates a supervisor; nothing runs until <see cref="Start"/>.</summary>
     public VmSupervisor(VmKey key, uint cid, VmDefinition definition, string consoleLogPath,
         IVmInstanceFactory factory, SupervisorOptions options, TimeProvider time, ILogger log)
