@@ -113,23 +113,36 @@ public sealed class ConciergeApi
     public Task StopAllAsync(Caller caller) =>
         _vms.StopAllAsync(VmStopReason.StopAllRequested, caller.IsRoot ? null : caller.Uid);
 
-    /// <summary>Pauses a running VM, else <see cref="InvalidVmStateException"/>.</summary>
+    /// <summary>
+    /// Pauses a running VM; <see cref="InvalidVmStateException"/> when it is not running, and
+    /// <see cref="VmOperationException"/> when the monitor failed (the VM still runs).
+    /// </summary>
     public async Task SuspendAsync(Caller caller, VmKey key)
     {
         var view = Get(caller, key);
-        if (!await _vms.SuspendAsync(key).ConfigureAwait(false))
-        {
-            throw new InvalidVmStateException($"VM {key.Name} is {Describe(view)}, not running; only a running VM can be suspended");
-        }
+        Require(await _vms.SuspendAsync(key).ConfigureAwait(false), key, "suspend",
+            $"VM {key.Name} is {Describe(view)}, not running; only a running VM can be suspended");
     }
 
-    /// <summary>Resumes a suspended VM, else <see cref="InvalidVmStateException"/>.</summary>
+    /// <summary>
+    /// Resumes a suspended VM; <see cref="InvalidVmStateException"/> when it is not suspended, and
+    /// <see cref="VmOperationException"/> when the monitor failed (the VM stays suspended).
+    /// </summary>
     public async Task ResumeAsync(Caller caller, VmKey key)
     {
         var view = Get(caller, key);
-        if (!await _vms.ResumeAsync(key).ConfigureAwait(false))
+        Require(await _vms.ResumeAsync(key).ConfigureAwait(false), key, "resume",
+            $"VM {key.Name} is {Describe(view)}, not suspended; only a suspended VM can be resumed");
+    }
+
+    private static void Require(PauseOutcome outcome, VmKey key, string operation, string wrongState)
+    {
+        switch (outcome.Result)
         {
-            throw new InvalidVmStateException($"VM {key.Name} is {Describe(view)}, not suspended; only a suspended VM can be resumed");
+            case PauseResult.WrongState:
+                throw new InvalidVmStateException(wrongState);
+            case PauseResult.MonitorFailed:
+                throw new VmOperationException($"could not {operation} VM {key.Name}: {outcome.MonitorError}");
         }
     }
 

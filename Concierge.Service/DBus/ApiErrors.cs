@@ -33,6 +33,7 @@ public static class ApiErrors
             ServiceShuttingDownException e => (DBusErrorNames.Failed, e.Message),
             Storage.DiskSpaceException e => (DBusErrorNames.Failed, e.Message),
             Runtime.GuestCommandException e => (DBusErrorNames.Failed, e.Message),
+            VmOperationException e => (DBusErrorNames.Failed, e.Message),
             IOException or UnauthorizedAccessException => (DBusErrorNames.Failed, exception.Message),
             _ => (DBusErrorNames.Failed, $"internal error ({exception.GetType().Name}): {exception.Message}"),
         };

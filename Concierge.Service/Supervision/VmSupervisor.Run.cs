@@ -171,13 +171,13 @@ public sealed partial class VmSupervisor
         _ => false,
     };
 
-    private async Task<bool> OnSuspendRequestedAsync(bool pause)
+    private async Task<PauseOutcome> OnSuspendRequestedAsync(bool pause)
     {
         var instance = _instance;
         var expected = pause ? VmState.Running : VmState.Suspended;
         if (instance is null || _snapshot.State != expected || _stopStep != StopStep.None)
         {
-            return false;
+            return PauseOutcome.WrongState;
         }
         try
         {
@@ -190,7 +190,8 @@ public sealed partial class VmSupervisor
         catch (Exception e)
         {
             _log.Warning(e, "{Operation} of VM {VmName} failed", pause ? "Suspend" : "Resume", Key.Name);
-            return false;
+            var why = e is TimeoutException ? $"the monitor did not answer within {_options.MonitorStopGrace.TotalSeconds:0.#} s" : e.Message;
+            return new PauseOutcome(PauseResult.MonitorFailed, why);
         }
         if (pause)
         {
@@ -204,7 +205,7 @@ public sealed partial class VmSupervisor
             ArmHealthDeadline();
             Publish(s => s with { State = VmState.Running, Health = VmHealth.Healthy });
         }
-        return true;
+        return PauseOutcome.Done;
     }
 
     private async Task WatchExitAsync(int generation, IVmInstance instance)

@@ -99,11 +99,11 @@ public sealed partial class VmSupervisor : IAsyncDisposable
     /// <summary>Ends the VM without asking the guest; completes when it is down.</summary>
     public Task KillAsync() => RequestStop(VmStopReason.KillRequested, kill: true);
 
-    /// <summary>Pauses a running VM's vCPUs; false when it is not running or the monitor refused.</summary>
-    public Task<bool> SuspendAsync() => RequestSuspend(pause: true);
+    /// <summary>Pauses a running VM's vCPUs and devices; answers why not when it is not running or the monitor failed.</summary>
+    public Task<PauseOutcome> SuspendAsync() => RequestSuspend(pause: true);
 
-    /// <summary>Resumes a suspended VM; false when it is not suspended or the monitor refused.</summary>
-    public Task<bool> ResumeAsync() => RequestSuspend(pause: false);
+    /// <summary>Resumes a suspended VM; answers why not when it is not suspended or the monitor failed.</summary>
+    public Task<PauseOutcome> ResumeAsync() => RequestSuspend(pause: false);
 
     /// <summary>
     /// Waits until the status satisfies <paramref name="condition"/>, or the supervision ends;
@@ -166,10 +166,10 @@ public sealed partial class VmSupervisor : IAsyncDisposable
         return done.Task;
     }
 
-    private Task<bool> RequestSuspend(bool pause)
+    private Task<PauseOutcome> RequestSuspend(bool pause)
     {
-        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        return _inputs.Writer.TryWrite(new SupervisorInput.Suspend(pause, done)) ? done.Task : Task.FromResult(false);
+        var done = new TaskCompletionSource<PauseOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return _inputs.Writer.TryWrite(new SupervisorInput.Suspend(pause, done)) ? done.Task : Task.FromResult(PauseOutcome.WrongState);
     }
 
     private async Task RunAsync()
@@ -217,7 +217,7 @@ public sealed partial class VmSupervisor : IAsyncDisposable
                     stop.Done.TrySetResult();
                     break;
                 case SupervisorInput.Suspend suspend:
-                    suspend.Done.TrySetResult(false);
+                    suspend.Done.TrySetResult(PauseOutcome.WrongState);
                     break;
                 case SupervisorInput.Barrier barrier:
                     barrier.Done.TrySetResult();

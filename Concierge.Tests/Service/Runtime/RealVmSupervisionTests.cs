@@ -39,11 +39,11 @@ public sealed class RealVmSupervisionTests
             await WaitAsync(supervisor, s => s.State == VmState.Running && s.Health == VmHealth.Healthy, "running and healthy");
             var running = supervisor.Snapshot;
 
-            Assert.That(await supervisor.SuspendAsync(), Is.True, "Suspend parks the vCPUs");
+            Assert.That(await supervisor.SuspendAsync(), Is.EqualTo(PauseOutcome.Done), "Suspend parks the vCPUs");
             var suspended = supervisor.Snapshot;
             Assert.That((suspended.State, suspended.Health), Is.EqualTo((VmState.Suspended, VmHealth.Unknown)));
             var resumedAt = DateTimeOffset.UtcNow;
-            Assert.That(await supervisor.ResumeAsync(), Is.True, "Resume lets them run again");
+            Assert.That(await supervisor.ResumeAsync(), Is.EqualTo(PauseOutcome.Done), "Resume lets them run again");
             var resumed = supervisor.Snapshot;
             Assert.That((resumed.State, resumed.Health), Is.EqualTo((VmState.Running, VmHealth.Healthy)));
             await WaitAsync(supervisor, s => s.State == VmState.Running && s.LastHeartbeatAt > resumedAt,

@@ -31,6 +31,9 @@ internal sealed class FakeVm : IVmInstance
 
     public bool IgnoreKill { get; set; }
 
+    /// <summary>When set, a pause fails with it (a monitor that could not park its vCPUs).</summary>
+    public Exception? PauseFailure { get; set; }
+
     public IReadOnlyList<string> Calls => [.. _calls];
 
     /// <summary>What <see cref="DescribeProgress"/> answers.</summary>
@@ -91,7 +94,7 @@ internal sealed class FakeVm : IVmInstance
     public Task PauseAsync(CancellationToken cancellationToken)
     {
         _calls.Enqueue("pause");
-        return Task.CompletedTask;
+        return PauseFailure is null ? Task.CompletedTask : Task.FromException(PauseFailure);
     }
 
     public Task ResumeAsync(CancellationToken cancellationToken)
