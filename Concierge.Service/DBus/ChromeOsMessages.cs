@@ -69,6 +69,13 @@ internal static class ChromeOsMessages
             FailureReason = status.FailureReason ?? string.Empty,
             RestartCount = (uint)Math.Max(0, status.RestartCount),
             KernelVersion = status.KernelVersion ?? string.Empty,
+            GuestUptimeUsec = status.GuestVitals is { } vitals ? (long)vitals.Uptime.TotalMicroseconds : 0,
+            GuestLoad1 = status.GuestVitals?.Load1 ?? 0,
+            GuestLoad5 = status.GuestVitals?.Load5 ?? 0,
+            GuestLoad15 = status.GuestVitals?.Load15 ?? 0,
+            GuestMemoryAvailableBytes = status.GuestVitals?.MemoryAvailableBytes ?? 0,
+            GuestMemoryTotalBytes = status.GuestVitals?.MemoryTotalBytes ?? 0,
+            HeartbeatsMissed = status.HeartbeatsMissed,
         };
     }
 

@@ -45,6 +45,7 @@ public sealed partial class VmSupervisor
         var generation = ++_generation;
         _outcome = null;
         _stopStep = StopStep.None;
+        _lastSequence = null;
         _runStartedAt = _time.GetUtcNow();
         Publish(s => new VmStatusSnapshot { State = VmState.Starting, StartedAt = _runStartedAt, RestartCount = _attempt });
 

@@ -63,7 +63,14 @@ public sealed class BuiltInGuestBootTests
         Assert.That(((GuestHello)seen[0]).KernelVersion, Is.EqualTo(BuiltInGuest.KernelRelease));
         var sequences = seen.OfType<GuestHeartbeat>().Select(h => h.Sequence).ToList();
         Assert.That(sequences, Is.Ordered.Ascending.And.Unique);
-        Assert.That(seen.OfType<GuestHeartbeat>().Last().Uptime, Is.GreaterThan(TimeSpan.Zero));
+        var vitals = seen.OfType<GuestHeartbeat>().Last().Vitals;
+        Assert.Multiple(() =>
+        {
+            Assert.That(vitals.Uptime, Is.GreaterThan(TimeSpan.Zero));
+            Assert.That(vitals.MemoryTotalBytes, Is.InRange(128UL << 20, 256UL << 20), "MemTotal of a 256 MiB guest");
+            Assert.That(vitals.MemoryAvailableBytes, Is.InRange(1UL, vitals.MemoryTotalBytes));
+            Assert.That(vitals.Load1, Is.GreaterThanOrEqualTo(0));
+        });
 
         await instance.RequestGuestShutdownAsync(CancellationToken.None);
         var exit = await instance.Exited.WaitAsync(ExitTimeout);

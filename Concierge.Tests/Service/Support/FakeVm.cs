@@ -50,7 +50,8 @@ internal sealed class FakeVm : IVmInstance
 
     public Task HelloAsync() => SendAsync(new GuestHello("6.1.0-test"));
 
-    public Task HeartbeatAsync(ulong sequence) => SendAsync(new GuestHeartbeat(sequence, TimeSpan.FromSeconds(sequence)));
+    public Task HeartbeatAsync(ulong sequence) =>
+        SendAsync(new GuestHeartbeat(sequence, new GuestVitals(TimeSpan.FromSeconds(Math.Min(sequence, 1_000_000)), 0.5, 0.25, 0.125, 300 << 20, 480 << 20)));
 
     public void End(VmExitKind kind, string detail) => _exit.TrySetResult(new VmExit(kind, detail));
 
