@@ -21,13 +21,9 @@ public sealed class ConciergeApi
     private readonly DiskImageStore _disks;
     private readonly VmDefinitionBuilder _definitions;
     private readonly StorageLayout _layout;
-    private readonly Func<VmKey, IGuestCommands?> _guestCommands;
-
-    /// <summary>Creates the API over the service's parts; <paramref name="guestCommands"/> finds a running VM's command channel.</summary>
-    public ConciergeApi(VmManager vms, DiskImageStore disks, VmDefinitionBuilder definitions, StorageLayout layout,
-        Func<VmKey, IGuestCommands?> guestCommands)
+    /// <summary>Creates the API over the service's parts.</summary>
+    public ConciergeApi(VmManager vms, DiskImageStore disks, VmDefinitionBuilder definitions, StorageLayout layout)
     {
-        _guestCommands = guestCommands;
         _vms = vms;
         _disks = disks;
         _definitions = definitions;
@@ -162,7 +158,7 @@ public sealed class ConciergeApi
     public async Task<(int ExitCode, byte[] Stdout, byte[] Stderr)> ExecAsync(Caller caller, VmKey key, IReadOnlyList<string> argv, CancellationToken cancellationToken)
     {
         var view = Get(caller, key);
-        var commands = view.Status.State == VmState.Running ? _guestCommands(key) : null;
+        var commands = _vms.RunningGuest(key);
         if (commands is null)
         {
             throw new InvalidVmStateException($"VM {key.Name} is {Describe(view)}, not running; Exec needs a running guest");

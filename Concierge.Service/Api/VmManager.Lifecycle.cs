@@ -34,6 +34,9 @@ public sealed partial class VmManager
     /// <summary>Resumes <paramref name="key"/> (see <see cref="VmSupervisor.ResumeAsync"/>).</summary>
     public Task<PauseOutcome> ResumeAsync(VmKey key) => ActiveRun(key)?.Supervisor.ResumeAsync() ?? Task.FromResult(PauseOutcome.WrongState);
 
+    /// <summary>The guest commands of <paramref name="key"/> while it is running; null otherwise.</summary>
+    public IGuestCommands? RunningGuest(VmKey key) => ActiveRun(key)?.Supervisor.RunningGuest;
+
     /// <summary>Stops every active VM (of <paramref name="owner"/>, or all) in parallel, each with escalation.</summary>
     public async Task StopAllAsync(VmStopReason reason, uint? owner = null)
     {

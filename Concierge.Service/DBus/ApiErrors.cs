@@ -32,7 +32,7 @@ public static class ApiErrors
             CallerAccessDeniedException e => (DBusErrorNames.AccessDenied, e.Message),
             ServiceShuttingDownException e => (DBusErrorNames.Failed, e.Message),
             Storage.DiskSpaceException e => (DBusErrorNames.Failed, e.Message),
-            Runtime.GuestCommandException e => (DBusErrorNames.Failed, e.Message),
+            Supervision.GuestCommandException e => (DBusErrorNames.Failed, e.Message),
             VmOperationException e => (DBusErrorNames.Failed, e.Message),
             IOException or UnauthorizedAccessException => (DBusErrorNames.Failed, exception.Message),
             _ => (DBusErrorNames.Failed, $"internal error ({exception.GetType().Name}): {exception.Message}"),

@@ -205,8 +205,26 @@ public sealed partial class VmSupervisor
             _lastBeat = _time.GetUtcNow();
             ArmHealthDeadline();
             Publish(s => s with { State = VmState.Running, Health = VmHealth.Healthy });
+            _ = CatchUpGuestClockAsync(instance);
         }
         return PauseOutcome.Done;
+    }
+
+    /// <summary>
+    /// The guest's clock stood still while it was paused; this sets it to now, as Chrome OS's
+    /// concierge does after a resume. Off the loop: a guest that does not answer must not hold up
+    /// supervision, and a clock left behind is logged, not fatal.
+    /// </summary>
+    private async Task CatchUpGuestClockAsync(IVmInstance instance)
+    {
+        try
+        {
+            await instance.SetTimeAsync(_time.GetUtcNow(), CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            _log.Warning("VM {VmName} resumed but its clock was not set: {Reason}", Key.Name, e.Message);
+        }
     }
 
     private async Task WatchExitAsync(int generation, IVmInstance instance)

@@ -34,6 +34,12 @@ public sealed partial class VmSupervisor : IAsyncDisposable
     private VmStatusSnapshot _announced = new();
     private volatile bool _stopRequested;
 
+    /// <summary>
+    /// The guest commands of the run, while the VM is running (null otherwise). The instance may
+    /// end right after this is read: its commands then fail with <see cref="GuestLinkUnavailableException"/>.
+    /// </summary>
+    public IGuestCommands? RunningGuest => _snapshot.State == VmState.Running ? Volatile.Read(ref _instance) : null;
+
     /// <summary>What this supervisor runs.</summary>
     public VmDefinition Definition => _definition;
 

@@ -1,5 +1,6 @@
 using Concierge.Service.Supervision;
 using Concierge.Tests.Service.Support;
+using Concierge.Tests.TestSupport;
 using NUnit.Framework;
 
 namespace Concierge.Tests.Service.Supervision;
@@ -142,7 +143,8 @@ public sealed class VmSupervisorLifecycleTests
         Assert.That(h.Snapshot.State, Is.EqualTo(VmState.Running));
         Assert.That(h.Snapshot.Health, Is.EqualTo(VmHealth.Healthy));
         Assert.That(await h.Supervisor.ResumeAsync(), Is.EqualTo(PauseOutcome.WrongState), "not suspended");
-        Assert.That(vm.Calls, Is.EqualTo(new[] { "start", "pause", "resume" }));
+        await Eventually.HoldsAsync(() => vm.Calls.Contains("set-time"), SupervisorHarness.SafetyTimeout, () => "the resumed guest's clock was not set");
+        Assert.That(vm.Calls, Is.EqualTo(new[] { "start", "pause", "resume", "set-time" }), "the clock is set after the resume");
     }
 
     [Test]

@@ -21,7 +21,7 @@ internal sealed class ApiUnderTest : IAsyncDisposable
         var disks = new DiskImageStore(layout);
         Registry = VmRegistry.Open(layout, disks, TimeProvider.System, Logs.CreateLogger(), out _);
         Vms = new VmManager(Registry, layout, Factory, new SupervisorOptions(), TimeProvider.System, Logs.CreateLogger());
-        Api = new ConciergeApi(Vms, disks, new VmDefinitionBuilder(new ImagePathPolicy(layout, ImageDirectory)), layout, _ => null);
+        Api = new ConciergeApi(Vms, disks, new VmDefinitionBuilder(new ImagePathPolicy(layout, ImageDirectory)), layout);
     }
 
     public FakeVmFactory Factory { get; } = new();
@@ -35,6 +35,20 @@ internal sealed class ApiUnderTest : IAsyncDisposable
     public VmManager Vms { get; }
 
     public ConciergeApi Api { get; }
+
+    /// <summary>Starts <paramref name="name"/> of uid 1000 and lets its fake guest say hello; returns it running.</summary>
+    public async Task<FakeVm> StartRunningAsync(string name)
+    {
+        var owner = new Caller(1000);
+        Api.Start(owner, owner.Uid, name, new VmStartRequest(), out _);
+        var vm = await Factory.NextAsync();
+        await vm.HelloAsync();
+        if (!await Vms.SupervisorsRespondAsync(TimeSpan.FromSeconds(30)) || Api.Get(owner, VmKey.Create(owner.Uid, name)).Status.State != VmState.Running)
+        {
+            throw new InvalidOperationException($"VM {name} did not reach running after its hello");
+        }
+        return vm;
+    }
 
     public async ValueTask DisposeAsync()
     {

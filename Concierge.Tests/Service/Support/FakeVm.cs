@@ -92,6 +92,21 @@ internal sealed class FakeVm : IVmInstance
         }
     }
 
+    /// <summary>What <see cref="ExecAsync"/> answers.</summary>
+    public GuestExecResult ExecResult { get; set; } = new(GuestExecStatus.Exited, 0, "fake\n"u8.ToArray(), []);
+
+    public Task<GuestExecResult> ExecAsync(GuestExecRequest request, CancellationToken cancellationToken)
+    {
+        _calls.Enqueue("exec " + string.Join(' ', request.Argv));
+        return Task.FromResult(ExecResult);
+    }
+
+    public Task SetTimeAsync(DateTimeOffset time, CancellationToken cancellationToken)
+    {
+        _calls.Enqueue("set-time");
+        return Task.CompletedTask;
+    }
+
     public Task PauseAsync(CancellationToken cancellationToken)
     {
         _calls.Enqueue("pause");

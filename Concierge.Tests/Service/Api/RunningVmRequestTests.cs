@@ -6,9 +6,12 @@ using NUnit.Framework;
 
 namespace Concierge.Tests.Service.Api;
 
-/// <summary>What Suspend and Resume answer: a wrong state and a failed monitor are told apart.</summary>
+/// <summary>
+/// What requests to a running VM answer: Suspend and Resume tell a wrong state from a failed
+/// monitor, and Exec reaches the guest through the VM's own supervisor.
+/// </summary>
 [TestFixture, Category("Unit")]
-public sealed class SuspendReplyTests
+public sealed class RunningVmRequestTests
 {
     private static readonly Caller Owner = new(1000);
     private static readonly VmKey Key = VmKey.Create(1000, "dev");
@@ -17,7 +20,7 @@ public sealed class SuspendReplyTests
     public async Task AMonitorThatFailsToPauseIsAnOperationErrorNotAWrongState()
     {
         await using var api = new ApiUnderTest();
-        var vm = await StartRunningAsync(api);
+        var vm = await api.StartRunningAsync(Key.Name);
         vm.PauseFailure = new InvalidOperationException("vCPU 0 did not park");
 
         var failed = Assert.ThrowsAsync<VmOperationException>(() => api.Api.SuspendAsync(Owner, Key));
@@ -30,7 +33,7 @@ public sealed class SuspendReplyTests
     public async Task ASuspendOfAVmThatIsNotRunningIsAWrongState()
     {
         await using var api = new ApiUnderTest();
-        await StartRunningAsync(api);
+        await api.StartRunningAsync(Key.Name);
         await api.Api.SuspendAsync(Owner, Key);
 
         var twice = Assert.ThrowsAsync<InvalidVmStateException>(() => api.Api.SuspendAsync(Owner, Key));
@@ -42,13 +45,22 @@ public sealed class SuspendReplyTests
         Assert.That(again!.Message, Does.Contain("only a suspended VM can be resumed"));
     }
 
-    private static async Task<FakeVm> StartRunningAsync(ApiUnderTest api)
+    [Test]
+    public async Task ExecReachesTheRunningGuestAndAStartingOneIsAWrongState()
     {
-        api.Api.Start(Owner, Owner.Uid, Key.Name, new VmStartRequest(), out _);
-        var vm = await api.Factory.NextAsync();
-        await vm.HelloAsync();
-        Assert.That(await api.Vms.SupervisorsRespondAsync(TimeSpan.FromSeconds(30)), Is.True);
-        Assert.That(api.Api.Get(Owner, Key).Status.State, Is.EqualTo(VmState.Running));
-        return vm;
+        await using var api = new ApiUnderTest();
+        var vm = await api.StartRunningAsync(Key.Name);
+        api.Api.Start(Owner, Owner.Uid, "booting", new VmStartRequest(), out _);
+
+        var (code, stdout, _) = await api.Api.ExecAsync(Owner, Key, ["uname", "-r"], CancellationToken.None);
+        var starting = Assert.ThrowsAsync<InvalidVmStateException>(() =>
+            api.Api.ExecAsync(Owner, VmKey.Create(Owner.Uid, "booting"), ["true"], CancellationToken.None));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((code, System.Text.Encoding.UTF8.GetString(stdout)), Is.EqualTo((0, "fake\n")));
+            Assert.That(vm.Calls, Does.Contain("exec uname -r"));
+            Assert.That(starting!.Message, Does.Contain("Exec needs a running guest"));
+        });
     }
 }
