@@ -32,6 +32,9 @@ internal static class ProtoMapping
             FailureReason = info.FailureReason is { Length: > 0 } reason ? reason : null,
             RestartCount = info.RestartCount,
             KernelVersion = info.KernelVersion is { Length: > 0 } kernel ? kernel : null,
+            Guest = GuestVitals.FromReported(info.GuestUptimeUsec, info.GuestLoad1, info.GuestLoad5, info.GuestLoad15,
+                info.GuestMemoryAvailableBytes, info.GuestMemoryTotalBytes),
+            HeartbeatsMissed = info.HeartbeatsMissed,
         };
     }
 

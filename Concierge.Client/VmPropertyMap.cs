@@ -29,6 +29,9 @@ internal static class VmPropertyMap
             FailureReason = Text(properties, "FailureReason") is { Length: > 0 } failure ? failure : null,
             RestartCount = (uint)Number(properties, "RestartCount"),
             KernelVersion = Text(properties, "KernelVersion") is { Length: > 0 } kernel ? kernel : null,
+            Guest = GuestVitals.FromReported(Number(properties, "GuestUptimeUsec"), Real(properties, "GuestLoad1"), Real(properties, "GuestLoad5"),
+                Real(properties, "GuestLoad15"), (ulong)Number(properties, "GuestMemoryAvailableBytes"), (ulong)Number(properties, "GuestMemoryTotalBytes")),
+            HeartbeatsMissed = (ulong)Number(properties, "HeartbeatsMissed"),
         };
     }
 
@@ -71,6 +74,9 @@ internal static class VmPropertyMap
 
     private static long Number(IReadOnlyDictionary<string, Variant> properties, string name) =>
         properties.TryGetValue(name, out var value) ? Integer(value.Value) : 0;
+
+    private static double Real(IReadOnlyDictionary<string, Variant> properties, string name) =>
+        properties.TryGetValue(name, out var value) && value.Value is double real && double.IsFinite(real) ? real : 0;
 
     /// <summary>Any D-Bus integer as a long (unsigned values past long.MaxValue saturate: no real property gets there).</summary>
     internal static long Integer(object? value) => value switch

@@ -39,7 +39,6 @@ try
     var runtime = new KvmVmInstanceFactory(new VmRuntimeOptions { GuestDirectory = options.ImageDirectory }, Log.Logger);
     builder.Services.AddSingleton(runtime);
     builder.Services.AddSingleton<IVmInstanceFactory>(runtime);
-    builder.Services.AddSingleton<Func<VmKey, IGuestCommands?>>(runtime.GuestCommandsFor);
     builder.Services.AddHostedService<ConciergeHostedService>();
     // The unit's TimeoutStopSec is 90 s; VM stops escalate within 50 s, so this leaves room.
     builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(80));

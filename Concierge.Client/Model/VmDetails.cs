@@ -45,6 +45,12 @@ public sealed record VmDetails
     /// <summary>The guest kernel's version from its hello.</summary>
     public string? KernelVersion { get; init; }
 
+    /// <summary>What the guest reported of itself in its last heartbeat of this run; null before one.</summary>
+    public GuestVitals? Guest { get; init; }
+
+    /// <summary>Heartbeats of this run the service never got.</summary>
+    public ulong HeartbeatsMissed { get; init; }
+
     /// <summary>How long the VM has been up at <paramref name="now"/>, while it is active.</summary>
     public TimeSpan? UptimeAt(DateTimeOffset now) =>
         State is VmState.Starting or VmState.Running or VmState.Suspended or VmState.Stopping && StartedAt is { } started && now >= started

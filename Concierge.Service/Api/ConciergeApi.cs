@@ -21,13 +21,9 @@ public sealed class ConciergeApi
     private readonly DiskImageStore _disks;
     private readonly VmDefinitionBuilder _definitions;
     private readonly StorageLayout _layout;
-    private readonly Func<VmKey, IGuestCommands?> _guestCommands;
-
-    /// <summary>Creates the API over the service's parts; <paramref name="guestCommands"/> finds a running VM's command channel.</summary>
-    public ConciergeApi(VmManager vms, DiskImageStore disks, VmDefinitionBuilder definitions, StorageLayout layout,
-        Func<VmKey, IGuestCommands?> guestCommands)
+    /// <summary>Creates the API over the service's parts.</summary>
+    public ConciergeApi(VmManager vms, DiskImageStore disks, VmDefinitionBuilder definitions, StorageLayout layout)
     {
-        _guestCommands = guestCommands;
         _vms = vms;
         _disks = disks;
         _definitions = definitions;
@@ -63,6 +59,13 @@ public sealed class ConciergeApi
         {
             RequireActFor(caller, owner);
             var key = VmKey.Create(owner, name);
+            if (request.AsksNothing && _vms.Find(key) is { IsActive: true } active)
+            {
+                // A VM of passed fds stores no images to make a new definition from: asked for
+                // nothing, an active one is answered as it runs.
+                started = false;
+                return active;
+            }
             var passed = PassedImages.Take(request.KernelFd, request.InitrdFd, request.RootfsFd);
             return _vms.Start(key, stored => _definitions.Build(caller, request, stored), passed, out started);
         }
@@ -109,23 +112,36 @@ public sealed class ConciergeApi
     public Task StopAllAsync(Caller caller) =>
         _vms.StopAllAsync(VmStopReason.StopAllRequested, caller.IsRoot ? null : caller.Uid);
 
-    /// <summary>Pauses a running VM, else <see cref="InvalidVmStateException"/>.</summary>
+    /// <summary>
+    /// Pauses a running VM; <see cref="InvalidVmStateException"/> when it is not running, and
+    /// <see cref="VmOperationException"/> when the monitor failed (the VM still runs).
+    /// </summary>
     public async Task SuspendAsync(Caller caller, VmKey key)
     {
         var view = Get(caller, key);
-        if (!await _vms.SuspendAsync(key).ConfigureAwait(false))
-        {
-            throw new InvalidVmStateException($"VM {key.Name} is {Describe(view)}, not running; only a running VM can be suspended");
-        }
+        Require(await _vms.SuspendAsync(key).ConfigureAwait(false), key, "suspend",
+            $"VM {key.Name} is {Describe(view)}, not running; only a running VM can be suspended");
     }
 
-    /// <summary>Resumes a suspended VM, else <see cref="InvalidVmStateException"/>.</summary>
+    /// <summary>
+    /// Resumes a suspended VM; <see cref="InvalidVmStateException"/> when it is not suspended, and
+    /// <see cref="VmOperationException"/> when the monitor failed (the VM stays suspended).
+    /// </summary>
     public async Task ResumeAsync(Caller caller, VmKey key)
     {
         var view = Get(caller, key);
-        if (!await _vms.ResumeAsync(key).ConfigureAwait(false))
+        Require(await _vms.ResumeAsync(key).ConfigureAwait(false), key, "resume",
+            $"VM {key.Name} is {Describe(view)}, not suspended; only a suspended VM can be resumed");
+    }
+
+    private static void Require(PauseOutcome outcome, VmKey key, string operation, string wrongState)
+    {
+        switch (outcome.Result)
         {
-            throw new InvalidVmStateException($"VM {key.Name} is {Describe(view)}, not suspended; only a suspended VM can be resumed");
+            case PauseResult.WrongState:
+                throw new InvalidVmStateException(wrongState);
+            case PauseResult.MonitorFailed:
+                throw new VmOperationException($"could not {operation} VM {key.Name}: {outcome.MonitorError}");
         }
     }
 
@@ -145,7 +161,7 @@ public sealed class ConciergeApi
     public async Task<(int ExitCode, byte[] Stdout, byte[] Stderr)> ExecAsync(Caller caller, VmKey key, IReadOnlyList<string> argv, CancellationToken cancellationToken)
     {
         var view = Get(caller, key);
-        var commands = view.Status.State == VmState.Running ? _guestCommands(key) : null;
+        var commands = _vms.RunningGuest(key);
         if (commands is null)
         {
             throw new InvalidVmStateException($"VM {key.Name} is {Describe(view)}, not running; Exec needs a running guest");

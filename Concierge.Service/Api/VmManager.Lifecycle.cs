@@ -28,11 +28,14 @@ public sealed partial class VmManager
         return true;
     }
 
-    /// <summary>Pauses <paramref name="key"/>; false when it is not running or the monitor refused.</summary>
-    public Task<bool> SuspendAsync(VmKey key) => ActiveRun(key)?.Supervisor.SuspendAsync() ?? Task.FromResult(false);
+    /// <summary>Pauses <paramref name="key"/> (see <see cref="VmSupervisor.SuspendAsync"/>).</summary>
+    public Task<PauseOutcome> SuspendAsync(VmKey key) => ActiveRun(key)?.Supervisor.SuspendAsync() ?? Task.FromResult(PauseOutcome.WrongState);
 
-    /// <summary>Resumes <paramref name="key"/>; false when it is not suspended or the monitor refused.</summary>
-    public Task<bool> ResumeAsync(VmKey key) => ActiveRun(key)?.Supervisor.ResumeAsync() ?? Task.FromResult(false);
+    /// <summary>Resumes <paramref name="key"/> (see <see cref="VmSupervisor.ResumeAsync"/>).</summary>
+    public Task<PauseOutcome> ResumeAsync(VmKey key) => ActiveRun(key)?.Supervisor.ResumeAsync() ?? Task.FromResult(PauseOutcome.WrongState);
+
+    /// <summary>The guest commands of <paramref name="key"/> while it is running; null otherwise.</summary>
+    public IGuestCommands? RunningGuest(VmKey key) => ActiveRun(key)?.Supervisor.RunningGuest;
 
     /// <summary>Stops every active VM (of <paramref name="owner"/>, or all) in parallel, each with escalation.</summary>
     public async Task StopAllAsync(VmStopReason reason, uint? owner = null)

@@ -79,8 +79,12 @@ public sealed partial class VmManager : IAsyncDisposable
 
     /// <summary>
     /// Starts <paramref name="key"/> with the definition <paramref name="define"/> makes from the
-    /// stored one, taking ownership of <paramref name="passedImages"/>: the run keeps them. A VM
-    /// that is already active is returned as it is (<paramref name="started"/> false) and they are closed.
+    /// stored one, taking ownership of <paramref name="passedImages"/>: a run it starts keeps them.
+    /// The definition is made, and so validated, even for a VM that is already active: such a VM
+    /// is returned as it is (<paramref name="started"/> false, the images closed) when the request
+    /// asks for what it already runs with, and refused with <see cref="InvalidVmStateException"/>
+    /// when it asks for something else, since a silently ignored option (another kernel, more
+    /// memory) would look applied to the caller.
     /// </summary>
     public VmView Start(VmKey key, Func<VmDefinition?, VmDefinition> define, PassedImages? passedImages, out bool started)
     {
@@ -94,12 +98,18 @@ public sealed partial class VmManager : IAsyncDisposable
                     throw new ServiceShuttingDownException();
                 }
                 var stored = _registry.Find(key);
+                var definition = define(stored?.Definition);
                 if (_runs.TryGetValue(key, out var current) && current.IsActive)
                 {
+                    var view = View(stored!);
+                    if (!definition.SameAs(current.Supervisor.Definition))
+                    {
+                        throw new InvalidVmStateException(
+                            $"VM {key.Name} is active ({view.Status.State.ToString().ToLowerInvariant()}) with other options; stop it to start it with these");
+                    }
                     started = false;
-                    return View(stored!);
+                    return view;
                 }
-                var definition = define(stored?.Definition);
                 var cid = _cids.Allocate();
                 _layout.LogDirectory(key.Owner, create: true);
                 _registry.Put(new VmRecord { Owner = key.Owner, Name = key.Name, Definition = definition, State = VmState.Starting, Cid = cid });

@@ -54,6 +54,10 @@ public sealed record VmStartRequest
     public bool NamesNoImage => KernelPath is null && InitrdPath is null && RootfsPath is null
         && KernelFd is null && InitrdFd is null && RootfsFd is null;
 
+    /// <summary>True when the request names nothing at all: "start it as it is", answered by an active VM as it runs.</summary>
+    public bool AsksNothing => NamesNoImage && KernelParams.Count == 0 && Vcpus == 0 && MemoryMiB == 0 && StartupTimeoutSeconds == 0
+        && HeartbeatIntervalMs == 0 && MissedHeartbeats == 0 && RestartPolicy is null;
+
     /// <summary>The passed fds, for whoever keeps them open.</summary>
     public IEnumerable<SafeFileHandle> PassedFds =>
         new[] { KernelFd, InitrdFd, RootfsFd }.OfType<SafeFileHandle>();

@@ -1,3 +1,4 @@
+using Concierge.DBus;
 using Concierge.DBus.Protocol;
 using Concierge.DBus.Server;
 using Serilog;
@@ -43,6 +44,13 @@ internal static class ApiCall
             TrySend(context, log, c => c.Reply(reply.Signature, reply.Body));
         });
     }
+
+    /// <summary>
+    /// The answer to a member that is declared but has no handler in the interface's switch: the
+    /// caller gets UnknownMethod, never some other method's work.
+    /// </summary>
+    public static DBusException NotImplemented(string interfaceName, string? member) =>
+        new(DBusErrorNames.UnknownMethod, $"{interfaceName}.{member} is not implemented");
 
     private static void TrySend(MethodContext context, ILogger log, Action<MethodContext> send)
     {

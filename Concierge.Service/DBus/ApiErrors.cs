@@ -32,7 +32,8 @@ public static class ApiErrors
             CallerAccessDeniedException e => (DBusErrorNames.AccessDenied, e.Message),
             ServiceShuttingDownException e => (DBusErrorNames.Failed, e.Message),
             Storage.DiskSpaceException e => (DBusErrorNames.Failed, e.Message),
-            Runtime.GuestCommandException e => (DBusErrorNames.Failed, e.Message),
+            Supervision.GuestCommandException e => (DBusErrorNames.Failed, e.Message),
+            VmOperationException e => (DBusErrorNames.Failed, e.Message),
             IOException or UnauthorizedAccessException => (DBusErrorNames.Failed, exception.Message),
             _ => (DBusErrorNames.Failed, $"internal error ({exception.GetType().Name}): {exception.Message}"),
         };
@@ -57,6 +58,10 @@ public static class ApiErrors
     /// <summary>True for exceptions that mean a bug or a host fault rather than a refused request (logged as errors).</summary>
     public static bool IsUnexpected(Exception exception) => Map(exception).Message.StartsWith("internal error", StringComparison.Ordinal);
 
-    /// <summary>True when the Chrome OS face answers <paramref name="exception"/> in-band (success = false).</summary>
-    public static bool IsInBand(Exception exception) => exception is not ServiceShuttingDownException;
+    /// <summary>
+    /// True when the Chrome OS face answers <paramref name="exception"/> in-band (success = false):
+    /// all but a shutdown and a method without a handler, which stay D-Bus errors.
+    /// </summary>
+    public static bool IsInBand(Exception exception) =>
+        exception is not (ServiceShuttingDownException or DBusException { ErrorName: DBusErrorNames.UnknownMethod });
 }

@@ -5,9 +5,6 @@ using Concierge.Service.Registry;
 using Concierge.Service.Storage;
 using Google.Protobuf;
 using Microsoft.Win32.SafeHandles;
-using FdType = Concierge.Service.Protocol.StartVmRequest.Types.FdType;
-using ProtoRestartPolicy = Concierge.Service.Protocol.RestartPolicy;
-using RestartPolicy = Concierge.Service.Supervision.RestartPolicy;
 
 namespace Concierge.Service.DBus;
 
@@ -66,56 +63,14 @@ public sealed partial class ChromeOsInterface
                 return new GetVmLogsResponse { Success = true, Log = Api.ReadConsole(caller, Key(caller, logs.OwnerId, logs.Name), LogTailBytes) };
             }
             default:
-                throw new InvalidOperationException($"{member} is declared but has no handler");
+                throw ApiCall.NotImplemented(InterfaceName, member);
         }
     }
 
     private StartVmResponse StartVm(Caller caller, StartVmRequest request, List<SafeFileHandle> fds)
     {
         var owner = ConciergeApi.Owner(caller, request.OwnerId, "owner_id");
-        if (request.Disks.Count > 0)
-        {
-            throw new InvalidRequestException("disks", "extra disks are not supported; give the root filesystem as rootfs_path or a ROOTFS fd");
-        }
-        if (request.Fds.Count != fds.Count)
-        {
-            throw new InvalidRequestException("fds", $"the request describes {request.Fds.Count} fds but {fds.Count} were passed");
-        }
-        var images = new Dictionary<FdType, SafeFileHandle>();
-        for (var i = 0; i < fds.Count; i++)
-        {
-            var type = request.Fds[i];
-            if (type is not (FdType.Kernel or FdType.Initrd or FdType.Rootfs))
-            {
-                throw new InvalidRequestException("fds", $"fd type {type} is not supported (KERNEL, INITRD and ROOTFS are)");
-            }
-            if (!images.TryAdd(type, fds[i]))
-            {
-                throw new InvalidRequestException("fds", $"fd type {type} was passed twice");
-            }
-        }
-        var startRequest = new VmStartRequest
-        {
-            KernelPath = NullIfEmpty(request.KernelPath),
-            InitrdPath = NullIfEmpty(request.InitrdPath),
-            RootfsPath = NullIfEmpty(request.RootfsPath),
-            KernelFd = images.GetValueOrDefault(FdType.Kernel),
-            InitrdFd = images.GetValueOrDefault(FdType.Initrd),
-            RootfsFd = images.GetValueOrDefault(FdType.Rootfs),
-            KernelParams = [.. request.KernelParams],
-            Vcpus = request.Cpus,
-            MemoryMiB = request.MemoryMib,
-            StartupTimeoutSeconds = request.Timeout,
-            HeartbeatIntervalMs = request.HeartbeatIntervalMs,
-            MissedHeartbeats = request.MissedHeartbeats,
-            RestartPolicy = request.RestartPolicy switch
-            {
-                ProtoRestartPolicy.RestartNever => RestartPolicy.Never,
-                ProtoRestartPolicy.RestartOnFailure => RestartPolicy.OnFailure,
-                ProtoRestartPolicy.RestartOnUnresponsive => RestartPolicy.OnUnresponsive,
-                var unknown => throw new InvalidRequestException("restart_policy", $"restart_policy {(int)unknown} is not a known policy"),
-            },
-        };
+        var startRequest = ChromeOsRequests.Start(request, fds);
         // From here the API owns the fds (it keeps them for the run or closes them).
         fds.Clear();
         var view = Api.Start(caller, owner, request.Name, startRequest, out _);
@@ -144,7 +99,7 @@ public sealed partial class ChromeOsInterface
         var result = Api.CreateDisk(caller, owner, request.VmName, request.DiskSize);
         return new CreateDiskImageResponse
         {
-            Status = result.Outcome == DiskCreateOutcome.Created ? DiskImageStatus.DiskStatusCreated : DiskImageStatus.DiskStatusExists,
+            Status = ChromeOsMessages.DiskStatus(result.Outcome),
             DiskPath = result.Image.Path,
             DiskSize = result.Image.SizeBytes,
         };
@@ -201,6 +156,4 @@ public sealed partial class ChromeOsInterface
 
     private static VmKey Key(Caller caller, string ownerId, string name) =>
         VmKey.Create(ConciergeApi.Owner(caller, ownerId, "owner_id"), name);
-
-    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 }

@@ -1,6 +1,7 @@
 using Concierge.Service.Api;
 using Concierge.Service.Protocol;
 using Concierge.Service.Supervision;
+using Google.Protobuf;
 using ProtoHealth = Concierge.Service.Protocol.VmHealth;
 using ProtoStopReason = Concierge.Service.Protocol.VmStopReason;
 using VmHealth = Concierge.Service.Supervision.VmHealth;
@@ -8,7 +9,10 @@ using VmStopReason = Concierge.Service.Supervision.VmStopReason;
 
 namespace Concierge.Service.DBus;
 
-/// <summary>Builds the protobuf shapes of the Chrome OS face from service types.</summary>
+/// <summary>
+/// The Chrome OS face's outbound mapper: the protobuf replies and signals built from service
+/// types. Its inbound twin is <see cref="ChromeOsRequests"/>.
+/// </summary>
 internal static class ChromeOsMessages
 {
     public static VmStatus Status(VmState state) => state switch
@@ -41,6 +45,9 @@ internal static class ChromeOsMessages
         _ => ProtoHealth.Unknown,
     };
 
+    public static DiskImageStatus DiskStatus(Storage.DiskCreateOutcome outcome) =>
+        outcome == Storage.DiskCreateOutcome.Created ? DiskImageStatus.DiskStatusCreated : DiskImageStatus.DiskStatusExists;
+
     public static VmInfo Info(VmView view)
     {
         var status = view.Status;
@@ -62,6 +69,13 @@ internal static class ChromeOsMessages
             FailureReason = status.FailureReason ?? string.Empty,
             RestartCount = (uint)Math.Max(0, status.RestartCount),
             KernelVersion = status.KernelVersion ?? string.Empty,
+            GuestUptimeUsec = status.GuestVitals is { } vitals ? (long)vitals.Uptime.TotalMicroseconds : 0,
+            GuestLoad1 = status.GuestVitals?.Load1 ?? 0,
+            GuestLoad5 = status.GuestVitals?.Load5 ?? 0,
+            GuestLoad15 = status.GuestVitals?.Load15 ?? 0,
+            GuestMemoryAvailableBytes = status.GuestVitals?.MemoryAvailableBytes ?? 0,
+            GuestMemoryTotalBytes = status.GuestVitals?.MemoryTotalBytes ?? 0,
+            HeartbeatsMissed = status.HeartbeatsMissed,
         };
     }
 
@@ -72,6 +86,45 @@ internal static class ChromeOsMessages
         VmInfo = Info(view),
         Status = Status(view.Status.State),
     };
+
+    /// <summary>
+    /// The Chrome OS signal <paramref name="transition"/> is, if any: entering Starting is
+    /// VmStartingUpSignal, Starting → Running is VmStartedSignal (the guest takes requests; it
+    /// carries <paramref name="view"/>'s VmInfo), entering Stopping is VmStoppingSignal, entering
+    /// Stopped or Failed is VmStoppedSignal. Health changes and suspend/resume have no Chrome OS
+    /// signal; they show as property changes on the typed face.
+    /// </summary>
+    public static (string Member, IMessage Payload)? Signal(VmTransition transition, VmView? view)
+    {
+        if (!transition.StateChanged)
+        {
+            return null;
+        }
+        var key = transition.Key;
+        var owner = Naming.OwnerIds.Format(key.Owner);
+        var current = transition.Current;
+        return current.State switch
+        {
+            VmState.Starting => ("VmStartingUpSignal", new VmStartingUpSignal { Name = key.Name, OwnerId = owner, Cid = transition.Cid }),
+            VmState.Running when transition.Previous.State == VmState.Starting => ("VmStartedSignal", new VmStartedSignal
+            {
+                Name = key.Name,
+                OwnerId = owner,
+                VmInfo = view is null ? null : Info(view),
+                Status = VmStatus.Running,
+            }),
+            VmState.Stopping => ("VmStoppingSignal", new VmStoppingSignal { Name = key.Name, OwnerId = owner, Cid = transition.Cid }),
+            VmState.Stopped or VmState.Failed => ("VmStoppedSignal", new VmStoppedSignal
+            {
+                Name = key.Name,
+                OwnerId = owner,
+                Cid = transition.Cid,
+                Reason = StopReason(current.StopReason ?? VmStopReason.Failed),
+                FailureReason = current.FailureReason ?? string.Empty,
+            }),
+            _ => null,
+        };
+    }
 
     public static long Usec(DateTimeOffset? at) => at is { } time ? (time - DateTimeOffset.UnixEpoch).Ticks / 10 : 0;
 }

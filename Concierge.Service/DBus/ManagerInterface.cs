@@ -81,7 +81,7 @@ public sealed class ManagerInterface : ApiInterface
                 case "DestroyDiskImage":
                     body.WriteBoolean(await Api.DestroyDiskAsync(caller, caller.Uid, name).ConfigureAwait(false));
                     return new ApiReply("b", body);
-                default:
+                case "ListDiskImages":
                     var images = body.WriteArrayStart('(');
                     foreach (var image in Api.ListDisks(caller, caller.Uid))
                     {
@@ -92,6 +92,8 @@ public sealed class ManagerInterface : ApiInterface
                     }
                     body.WriteArrayEnd(images);
                     return new ApiReply("a(sst)", body);
+                default:
+                    throw ApiCall.NotImplemented(InterfaceName, member);
             }
         });
         return ValueTask.CompletedTask;

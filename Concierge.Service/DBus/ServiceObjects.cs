@@ -120,39 +120,12 @@ public sealed class ServiceObjects : IDisposable
 
     private void EmitChromeOsSignal(VmTransition transition)
     {
-        if (!transition.StateChanged)
-        {
-            return;
-        }
-        var key = transition.Key;
-        var owner = OwnerIds.Format(key.Owner);
-        var current = transition.Current;
-        (string Member, IMessage Payload)? signal = current.State switch
-        {
-            VmState.Starting => ("VmStartingUpSignal", new VmStartingUpSignal { Name = key.Name, OwnerId = owner, Cid = transition.Cid }),
-            VmState.Running when transition.Previous.State == VmState.Starting => ("VmStartedSignal", new VmStartedSignal
-            {
-                Name = key.Name,
-                OwnerId = owner,
-                VmInfo = _api.Vms.Find(key) is { } view ? ChromeOsMessages.Info(view) : null,
-                Status = VmStatus.Running,
-            }),
-            VmState.Stopping => ("VmStoppingSignal", new VmStoppingSignal { Name = key.Name, OwnerId = owner, Cid = transition.Cid }),
-            VmState.Stopped or VmState.Failed => ("VmStoppedSignal", new VmStoppedSignal
-            {
-                Name = key.Name,
-                OwnerId = owner,
-                Cid = transition.Cid,
-                Reason = ChromeOsMessages.StopReason(current.StopReason ?? Supervision.VmStopReason.Failed),
-                FailureReason = current.FailureReason ?? string.Empty,
-            }),
-            _ => null,
-        };
-        if (signal is { } s)
+        var view = transition.Current.State == VmState.Running ? _api.Vms.Find(transition.Key) : null;
+        if (ChromeOsMessages.Signal(transition, view) is { } signal)
         {
             var body = new MessageWriter();
-            body.WriteByteArray(s.Payload.ToByteArray());
-            _connection.SendSignal(VmObjectPaths.Root, ChromeOsInterface.InterfaceName, s.Member, "ay", body);
+            body.WriteByteArray(signal.Payload.ToByteArray());
+            _connection.SendSignal(VmObjectPaths.Root, ChromeOsInterface.InterfaceName, signal.Member, "ay", body);
         }
     }
 }

@@ -84,7 +84,7 @@ public sealed class VmInterface : DBusInterface
                     body.WriteString(_api.ReadConsole(caller, Key, (int)Math.Min(maxBytes, ConciergeApi.MaxConsoleBytes)));
                     return new ApiReply("s", body);
                 }
-                default:
+                case "Exec":
                 {
                     var (exitCode, stdout, stderr) = await _api.ExecAsync(caller, Key, argv, context.RequestAborted).ConfigureAwait(false);
                     var body = new MessageWriter();
@@ -93,6 +93,8 @@ public sealed class VmInterface : DBusInterface
                     body.WriteByteArray(stderr);
                     return new ApiReply("iayay", body);
                 }
+                default:
+                    throw ApiCall.NotImplemented(InterfaceName, member);
             }
         });
         return ValueTask.CompletedTask;

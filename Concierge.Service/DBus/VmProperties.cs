@@ -28,7 +28,18 @@ public static class VmProperties
         (new("FailureReason", "s", PropertyAccess.Read), v => Variant.FromString(v?.Status.FailureReason ?? "")),
         (new("RestartCount", "u", PropertyAccess.Read), v => Variant.FromUInt32((uint)Math.Max(0, v?.Status.RestartCount ?? 0))),
         (new("KernelVersion", "s", PropertyAccess.Read), v => Variant.FromString(v?.Status.KernelVersion ?? "")),
+        // The guest's own word from its last heartbeat (0 before one): they change every beat, so
+        // like LastHeartbeatUsec they announce no changes and are read on demand.
+        (new("GuestUptimeUsec", "t", PropertyAccess.Read, "false"), v => Variant.FromUInt64(Vitals(v) is { } g ? (ulong)g.Uptime.TotalMicroseconds : 0)),
+        (new("GuestLoad1", "d", PropertyAccess.Read, "false"), v => Variant.FromDouble(Vitals(v)?.Load1 ?? 0)),
+        (new("GuestLoad5", "d", PropertyAccess.Read, "false"), v => Variant.FromDouble(Vitals(v)?.Load5 ?? 0)),
+        (new("GuestLoad15", "d", PropertyAccess.Read, "false"), v => Variant.FromDouble(Vitals(v)?.Load15 ?? 0)),
+        (new("GuestMemoryAvailableBytes", "t", PropertyAccess.Read, "false"), v => Variant.FromUInt64(Vitals(v)?.MemoryAvailableBytes ?? 0)),
+        (new("GuestMemoryTotalBytes", "t", PropertyAccess.Read, "false"), v => Variant.FromUInt64(Vitals(v)?.MemoryTotalBytes ?? 0)),
+        (new("HeartbeatsMissed", "t", PropertyAccess.Read, "false"), v => Variant.FromUInt64(v?.Status.HeartbeatsMissed ?? 0)),
     ];
+
+    private static GuestVitals? Vitals(VmView? view) => view?.Status.GuestVitals;
 
     /// <summary>The property declarations, in introspection order.</summary>
     public static IReadOnlyList<PropertyDescription> Descriptions { get; } = [.. All.Select(p => p.Description)];

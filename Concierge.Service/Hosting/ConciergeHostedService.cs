@@ -23,7 +23,6 @@ public sealed class ConciergeHostedService : IHostedService, IAsyncDisposable
 
     private readonly ServiceOptions _options;
     private readonly IVmInstanceFactory _factory;
-    private readonly Func<VmKey, IGuestCommands?> _guestCommands;
     private readonly ServiceNotifier _notifier;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger _log;
@@ -34,12 +33,10 @@ public sealed class ConciergeHostedService : IHostedService, IAsyncDisposable
     private Task _watchdog = Task.CompletedTask;
 
     /// <summary>Creates the service.</summary>
-    public ConciergeHostedService(ServiceOptions options, IVmInstanceFactory factory, Func<VmKey, IGuestCommands?> guestCommands,
-        ServiceNotifier notifier, IHostApplicationLifetime lifetime, ILogger log)
+    public ConciergeHostedService(ServiceOptions options, IVmInstanceFactory factory, ServiceNotifier notifier, IHostApplicationLifetime lifetime, ILogger log)
     {
         _options = options;
         _factory = factory;
-        _guestCommands = guestCommands;
         _notifier = notifier;
         _lifetime = lifetime;
         _log = log.ForContext<ConciergeHostedService>();
@@ -54,7 +51,7 @@ public sealed class ConciergeHostedService : IHostedService, IAsyncDisposable
         _log.Information("Registry at {StateDirectory}: {VmCount} VMs; reconciled {StoppedVms} VMs left active, {RemovedPartialImages} partial images, {RemovedTempFiles} temp files",
             layout.Root, registry.List().Count, report.StoppedVms.Count, report.RemovedPartialImages.Count, report.RemovedTempFiles.Count);
         _vms = new VmManager(registry, layout, _factory, new SupervisorOptions(), TimeProvider.System, _log);
-        var api = new ConciergeApi(_vms, disks, new VmDefinitionBuilder(new ImagePathPolicy(layout, _options.ImageDirectory)), layout, _guestCommands);
+        var api = new ConciergeApi(_vms, disks, new VmDefinitionBuilder(new ImagePathPolicy(layout, _options.ImageDirectory)), layout);
 
         var address = _options.Address ?? "the system bus";
         var busAddress = _options.Address is { } given ? DBusAddress.Parse(given) : DBusAddress.System;

@@ -40,4 +40,17 @@ public sealed record VmDefinition
 
     /// <summary>What to do when the VM ends on its own.</summary>
     public RestartPolicy RestartPolicy { get; init; } = RestartPolicy.Never;
+
+    /// <summary>
+    /// True when <paramref name="other"/> asks for the same VM: every value equal and the same
+    /// kernel parameters in the same order (record equality compares the list by reference).
+    /// </summary>
+    public bool SameAs(VmDefinition other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return this with { KernelParams = NoParams } == other with { KernelParams = NoParams }
+            && KernelParams.SequenceEqual(other.KernelParams);
+    }
+
+    private static readonly string[] NoParams = [];
 }

@@ -169,6 +169,19 @@ internal sealed class GuestLinkServer : IAsyncDisposable
         await session.DisposeAsync();
     }
 
+    /// <summary>The heartbeat's numbers in host units, each bounded so no guest value overflows a conversion.</summary>
+    private static GuestVitals Vitals(Heartbeat beat)
+    {
+        const ulong MaxKib = ulong.MaxValue / 1024;
+        return new GuestVitals(
+            TimeSpan.FromMilliseconds(Math.Min(beat.UptimeMs, (ulong)TimeSpan.MaxValue.TotalMilliseconds / 2)),
+            beat.Load1Centi / 100.0,
+            beat.Load5Centi / 100.0,
+            beat.Load15Centi / 100.0,
+            Math.Min(beat.MemoryAvailableKib, MaxKib) * 1024,
+            Math.Min(beat.MemoryTotalKib, MaxKib) * 1024);
+    }
+
     private void Dispatch(GuestLinkSession session, GuestMessage message)
     {
         switch (message.KindCase)
@@ -181,8 +194,7 @@ internal sealed class GuestLinkServer : IAsyncDisposable
                 _events.Writer.TryWrite(new GuestHello(kernel));
                 break;
             case GuestMessage.KindOneofCase.Heartbeat:
-                var uptime = TimeSpan.FromMilliseconds(Math.Min(message.Heartbeat.UptimeMs, (ulong)TimeSpan.MaxValue.TotalMilliseconds / 2));
-                _events.Writer.TryWrite(new GuestHeartbeat(message.Heartbeat.Sequence, uptime));
+                _events.Writer.TryWrite(new GuestHeartbeat(message.Heartbeat.Sequence, Vitals(message.Heartbeat)));
                 break;
             case GuestMessage.KindOneofCase.ExecResult:
                 CompleteReply(session, message.ExecResult.RequestId, message);

@@ -1,3 +1,4 @@
+using Concierge.Service.Supervision;
 using Concierge.Guest.Link;
 using Concierge.Guest.Protocol;
 

@@ -20,7 +20,6 @@ internal sealed class KvmVmInstance : IVmInstance, IGuestCommands
     private readonly VmLaunch _launch;
     private readonly VmRuntimeOptions _options;
     private readonly ILogger _log;
-    private readonly Action<KvmVmInstance> _ended;
     private readonly TaskCompletionSource<SupervisorExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _lock = new();
     private VirtualMachine? _vm;
@@ -29,12 +28,11 @@ internal sealed class KvmVmInstance : IVmInstance, IGuestCommands
     private bool _started;
     private volatile bool _killed;
 
-    public KvmVmInstance(VmLaunch launch, VmRuntimeOptions options, ILogger log, Action<KvmVmInstance> ended)
+    public KvmVmInstance(VmLaunch launch, VmRuntimeOptions options, ILogger log)
     {
         _launch = launch;
         _options = options;
         _log = log;
-        _ended = ended;
     }
 
     /// <summary>Which VM this runs.</summary>
@@ -227,7 +225,6 @@ internal sealed class KvmVmInstance : IVmInstance, IGuestCommands
         finally
         {
             _console?.Dispose();
-            _ended(this);
         }
     }
 

@@ -4,8 +4,9 @@ namespace Concierge.Service.Supervision;
 /// One run of a VM as the supervisor drives it: the in-process monitor plus its guest link.
 /// A restart makes a new instance. Implementations report every ending through
 /// <see cref="Exited"/> (never by throwing from elsewhere) and may be called from any thread.
+/// Its guest commands (<see cref="IGuestCommands"/>) reach the guest init over the same link.
 /// </summary>
-public interface IVmInstance : IAsyncDisposable
+public interface IVmInstance : IGuestCommands, IAsyncDisposable
 {
     /// <summary>Completes once, with how the VM ended, after the monitor is fully gone.</summary>
     Task<VmExit> Exited { get; }

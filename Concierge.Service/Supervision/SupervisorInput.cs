@@ -20,7 +20,7 @@ internal abstract record SupervisorInput
     public sealed record Stop(VmStopReason Reason, bool Kill, TaskCompletionSource Done) : SupervisorInput;
 
     /// <summary>Pause (<paramref name="Pause"/>) or resume the vCPUs; the result says whether it happened.</summary>
-    public sealed record Suspend(bool Pause, TaskCompletionSource<bool> Done) : SupervisorInput;
+    public sealed record Suspend(bool Pause, TaskCompletionSource<PauseOutcome> Done) : SupervisorInput;
 
     /// <summary>Completes once every input queued before it has been handled (tests).</summary>
     public sealed record Barrier(TaskCompletionSource Done) : SupervisorInput;

@@ -24,6 +24,12 @@ public sealed record VmStatusSnapshot
     /// <summary>When the last hello or heartbeat arrived.</summary>
     public DateTimeOffset? LastHeartbeatAt { get; init; }
 
+    /// <summary>What the guest reported of itself in its last heartbeat of this run.</summary>
+    public GuestVitals? GuestVitals { get; init; }
+
+    /// <summary>Heartbeats of this run the host never got: the gaps in their sequence numbers.</summary>
+    public ulong HeartbeatsMissed { get; init; }
+
     /// <summary>The guest's kernel release, from its hello.</summary>
     public string? KernelVersion { get; init; }
 

@@ -4,6 +4,7 @@ namespace Concierge.Service.Supervision;
 public sealed partial class VmSupervisor
 {
     private DateTimeOffset _lastBeat;
+    private ulong? _lastSequence;
 
     private TimeSpan UnresponsiveAfter => _definition.HeartbeatInterval * _definition.MissedHeartbeats;
 
@@ -25,10 +26,23 @@ public sealed partial class VmSupervisor
                     KernelVersion = hello.KernelVersion,
                 });
                 break;
-            case GuestHello or GuestHeartbeat when _snapshot.State == VmState.Running && _stopStep == StopStep.None:
+            case GuestHeartbeat beat when _snapshot.State == VmState.Running && _stopStep == StopStep.None:
                 _lastBeat = now;
                 ArmHealthDeadline();
-                // Heartbeats only refresh the timestamp; an event is raised when health changes.
+                var missed = MissedBefore(beat.Sequence);
+                // Heartbeats refresh the numbers only; an event is raised when health changes.
+                Publish(s => s with
+                {
+                    Health = VmHealth.Healthy,
+                    LastHeartbeatAt = now,
+                    GuestVitals = beat.Vitals,
+                    HeartbeatsMissed = s.HeartbeatsMissed > ulong.MaxValue - missed ? ulong.MaxValue : s.HeartbeatsMissed + missed,
+                });
+                break;
+            case GuestHello when _snapshot.State == VmState.Running && _stopStep == StopStep.None:
+                // The guest's link reconnected; its beats go on numbering where they were.
+                _lastBeat = now;
+                ArmHealthDeadline();
                 Publish(s => s with { Health = VmHealth.Healthy, LastHeartbeatAt = now });
                 break;
             default:
@@ -58,6 +72,18 @@ public sealed partial class VmSupervisor
             BeginStop(new PendingStop(VmState.Failed, VmStopReason.Unresponsive,
                 $"no heartbeat for {UnresponsiveAfter.TotalSeconds:0.###} s"), StopStep.StoppedMonitor, announce: true);
         }
+    }
+
+    /// <summary>
+    /// How many beats were lost before the one numbered <paramref name="sequence"/>. The first beat
+    /// of a run only sets the baseline, and a number that does not grow (the guest's init started
+    /// over) sets a new one: neither is evidence of a loss.
+    /// </summary>
+    private ulong MissedBefore(ulong sequence)
+    {
+        var last = _lastSequence;
+        _lastSequence = sequence;
+        return last is { } previous && sequence > previous ? sequence - previous - 1 : 0;
     }
 
     private void ArmHealthDeadline() => ArmDeadline(DeadlineKind.Health, UnresponsiveAfter);

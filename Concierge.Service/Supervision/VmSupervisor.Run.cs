@@ -45,6 +45,7 @@ public sealed partial class VmSupervisor
         var generation = ++_generation;
         _outcome = null;
         _stopStep = StopStep.None;
+        _lastSequence = null;
         _runStartedAt = _time.GetUtcNow();
         Publish(s => new VmStatusSnapshot { State = VmState.Starting, StartedAt = _runStartedAt, RestartCount = _attempt });
 
@@ -171,13 +172,13 @@ public sealed partial class VmSupervisor
         _ => false,
     };
 
-    private async Task<bool> OnSuspendRequestedAsync(bool pause)
+    private async Task<PauseOutcome> OnSuspendRequestedAsync(bool pause)
     {
         var instance = _instance;
         var expected = pause ? VmState.Running : VmState.Suspended;
         if (instance is null || _snapshot.State != expected || _stopStep != StopStep.None)
         {
-            return false;
+            return PauseOutcome.WrongState;
         }
         try
         {
@@ -190,7 +191,8 @@ public sealed partial class VmSupervisor
         catch (Exception e)
         {
             _log.Warning(e, "{Operation} of VM {VmName} failed", pause ? "Suspend" : "Resume", Key.Name);
-            return false;
+            var why = e is TimeoutException ? $"the monitor did not answer within {_options.MonitorStopGrace.TotalSeconds:0.#} s" : e.Message;
+            return new PauseOutcome(PauseResult.MonitorFailed, why);
         }
         if (pause)
         {
@@ -203,8 +205,26 @@ public sealed partial class VmSupervisor
             _lastBeat = _time.GetUtcNow();
             ArmHealthDeadline();
             Publish(s => s with { State = VmState.Running, Health = VmHealth.Healthy });
+            _ = CatchUpGuestClockAsync(instance);
         }
-        return true;
+        return PauseOutcome.Done;
+    }
+
+    /// <summary>
+    /// The guest's clock stood still while it was paused; this sets it to now, as Chrome OS's
+    /// concierge does after a resume. Off the loop: a guest that does not answer must not hold up
+    /// supervision, and a clock left behind is logged, not fatal.
+    /// </summary>
+    private async Task CatchUpGuestClockAsync(IVmInstance instance)
+    {
+        try
+        {
+            await instance.SetTimeAsync(_time.GetUtcNow(), CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            _log.Warning("VM {VmName} resumed but its clock was not set: {Reason}", Key.Name, e.Message);
+        }
     }
 
     private async Task WatchExitAsync(int generation, IVmInstance instance)

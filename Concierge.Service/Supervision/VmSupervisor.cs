@@ -37,6 +37,15 @@ public sealed partial class VmSupervisor : IAsyncDisposable
     /// <summary>The images the caller passed for this run, handed to every instance; the run's owner closes them.</summary>
     public PassedImages? PassedImages { get; init; }
 
+    /// <summary>
+    /// The guest commands of the run, while the VM is running (null otherwise). The instance may
+    /// end right after this is read: its commands then fail with <see cref="GuestLinkUnavailableException"/>.
+    /// </summary>
+    public IGuestCommands? RunningGuest => _snapshot.State == VmState.Running ? Volatile.Read(ref _instance) : null;
+
+    /// <summary>What this supervisor runs.</summary>
+    public VmDefinition Definition => _definition;
+
     /// <summary>Creates a supervisor; nothing runs until <see cref="Start"/>.</summary>
     public VmSupervisor(VmKey key, uint cid, VmDefinition definition, string consoleLogPath,
         IVmInstanceFactory factory, SupervisorOptions options, TimeProvider time, ILogger log)
@@ -99,11 +108,11 @@ public sealed partial class VmSupervisor : IAsyncDisposable
     /// <summary>Ends the VM without asking the guest; completes when it is down.</summary>
     public Task KillAsync() => RequestStop(VmStopReason.KillRequested, kill: true);
 
-    /// <summary>Pauses a running VM's vCPUs; false when it is not running or the monitor refused.</summary>
-    public Task<bool> SuspendAsync() => RequestSuspend(pause: true);
+    /// <summary>Pauses a running VM's vCPUs and devices; answers why not when it is not running or the monitor failed.</summary>
+    public Task<PauseOutcome> SuspendAsync() => RequestSuspend(pause: true);
 
-    /// <summary>Resumes a suspended VM; false when it is not suspended or the monitor refused.</summary>
-    public Task<bool> ResumeAsync() => RequestSuspend(pause: false);
+    /// <summary>Resumes a suspended VM; answers why not when it is not suspended or the monitor failed.</summary>
+    public Task<PauseOutcome> ResumeAsync() => RequestSuspend(pause: false);
 
     /// <summary>
     /// Waits until the status satisfies <paramref name="condition"/>, or the supervision ends;
@@ -166,10 +175,10 @@ public sealed partial class VmSupervisor : IAsyncDisposable
         return done.Task;
     }
 
-    private Task<bool> RequestSuspend(bool pause)
+    private Task<PauseOutcome> RequestSuspend(bool pause)
     {
-        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        return _inputs.Writer.TryWrite(new SupervisorInput.Suspend(pause, done)) ? done.Task : Task.FromResult(false);
+        var done = new TaskCompletionSource<PauseOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return _inputs.Writer.TryWrite(new SupervisorInput.Suspend(pause, done)) ? done.Task : Task.FromResult(PauseOutcome.WrongState);
     }
 
     private async Task RunAsync()
@@ -217,7 +226,7 @@ public sealed partial class VmSupervisor : IAsyncDisposable
                     stop.Done.TrySetResult();
                     break;
                 case SupervisorInput.Suspend suspend:
-                    suspend.Done.TrySetResult(false);
+                    suspend.Done.TrySetResult(PauseOutcome.WrongState);
                     break;
                 case SupervisorInput.Barrier barrier:
                     barrier.Done.TrySetResult();

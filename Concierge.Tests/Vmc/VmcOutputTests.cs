@@ -66,4 +66,29 @@ public sealed class VmcOutputTests
         var text = VmViews.Info(new VmDetails { Name = "web", State = VmState.Failed, FailureReason = "start timeout" }, Now);
         Assert.That(text, Does.Contain("State:").And.Contain("failed").And.Contain("Failure:").And.Contain("start timeout"));
     }
+
+    [Test]
+    public void Info_and_json_show_the_guests_own_numbers_once_it_has_beaten()
+    {
+        var vm = new VmDetails
+        {
+            Name = "web",
+            State = VmState.Running,
+            HeartbeatsMissed = 3,
+            Guest = new GuestVitals(TimeSpan.FromSeconds(90), 0.5, 0.25, 0.125, 300UL << 20, 480UL << 20),
+        };
+
+        var text = VmViews.Info(vm, Now);
+        var json = JsonViews.Vm(vm, Now);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(text, Does.Contain("Guest load:").And.Contain("0.50 0.25 0.13"));
+            Assert.That(text, Does.Contain("Guest memory:").And.Contain("300 MiB available of 480 MiB"));
+            Assert.That(text, Does.Contain("Missed beats:").And.Contain(" 3\n"));
+            Assert.That(json["heartbeats_missed"]!.GetValue<ulong>(), Is.EqualTo(3));
+            Assert.That(json["guest"]!["memory_total_bytes"]!.GetValue<ulong>(), Is.EqualTo(480UL << 20));
+            Assert.That(VmViews.Info(vm with { Guest = null }, Now), Does.Not.Contain("Guest load"), "no guest lines before a heartbeat");
+        });
+    }
 }

@@ -30,6 +30,14 @@ internal static class JsonViews
         ["failure_reason"] = vm.FailureReason,
         ["restart_count"] = vm.RestartCount,
         ["kernel_version"] = vm.KernelVersion,
+        ["heartbeats_missed"] = vm.HeartbeatsMissed,
+        ["guest"] = vm.Guest is { } guest ? new JsonObject
+        {
+            ["uptime_seconds"] = Math.Round(guest.Uptime.TotalSeconds, 3),
+            ["load"] = new JsonArray(guest.Load1, guest.Load5, guest.Load15),
+            ["memory_available_bytes"] = guest.MemoryAvailableBytes,
+            ["memory_total_bytes"] = guest.MemoryTotalBytes,
+        } : null,
     };
 
     public static JsonObject Disk(DiskImageDetails disk) => new()

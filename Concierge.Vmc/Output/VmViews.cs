@@ -40,9 +40,17 @@ internal static class VmViews
             ("Uptime", Humanize.Duration(vm.UptimeAt(now))),
             ("Boot time", vm.BootDuration is { } boot ? Humanize.Seconds(boot) : "-"),
             ("Last heartbeat", vm.LastHeartbeatAt is { } beat ? $"{Humanize.Duration(now - beat)} ago" : "-"),
+            ("Missed beats", vm.HeartbeatsMissed.ToString(CultureInfo.InvariantCulture)),
             ("Kernel", vm.KernelVersion ?? "-"),
             ("Restarts", vm.RestartCount.ToString(CultureInfo.InvariantCulture)),
         };
+        if (vm.Guest is { } guest)
+        {
+            // The guest's own word, from its last heartbeat.
+            lines.Add(("Guest uptime", Humanize.Duration(guest.Uptime)));
+            lines.Add(("Guest load", string.Create(CultureInfo.InvariantCulture, $"{guest.Load1:0.00} {guest.Load5:0.00} {guest.Load15:0.00}")));
+            lines.Add(("Guest memory", $"{Humanize.Bytes(guest.MemoryAvailableBytes)} available of {Humanize.Bytes(guest.MemoryTotalBytes)}"));
+        }
         if (vm.StopReason is { } reason)
         {
             lines.Add(("Stop reason", reason));

@@ -63,7 +63,14 @@ public sealed class BuiltInGuestBootTests
         Assert.That(((GuestHello)seen[0]).KernelVersion, Is.EqualTo(BuiltInGuest.KernelRelease));
         var sequences = seen.OfType<GuestHeartbeat>().Select(h => h.Sequence).ToList();
         Assert.That(sequences, Is.Ordered.Ascending.And.Unique);
-        Assert.That(seen.OfType<GuestHeartbeat>().Last().Uptime, Is.GreaterThan(TimeSpan.Zero));
+        var vitals = seen.OfType<GuestHeartbeat>().Last().Vitals;
+        Assert.Multiple(() =>
+        {
+            Assert.That(vitals.Uptime, Is.GreaterThan(TimeSpan.Zero));
+            Assert.That(vitals.MemoryTotalBytes, Is.InRange(128UL << 20, 256UL << 20), "MemTotal of a 256 MiB guest");
+            Assert.That(vitals.MemoryAvailableBytes, Is.InRange(1UL, vitals.MemoryTotalBytes));
+            Assert.That(vitals.Load1, Is.GreaterThanOrEqualTo(0));
+        });
 
         await instance.RequestGuestShutdownAsync(CancellationToken.None);
         var exit = await instance.Exited.WaitAsync(ExitTimeout);
@@ -88,11 +95,10 @@ public sealed class BuiltInGuestBootTests
         await instance.StartAsync(CancellationToken.None);
         await using var events = new GuestEvents(instance);
         await events.WaitForAsync(e => e.OfType<GuestHello>().Any(), BootTimeout, "hello");
-        var guest = factory.GuestCommandsFor(launch.Key);
-        Assert.That(guest, Is.SameAs(instance), "the factory hands out the live instance's guest commands");
+        IGuestCommands guest = instance;
 
-        var hostname = await ExecWhenContainerRunsAsync(guest!, ["hostname"]);
-        var pid1 = await guest!.ExecAsync(new GuestExecRequest(["cat", "/proc/1/cmdline"]), CancellationToken.None);
+        var hostname = await ExecWhenContainerRunsAsync(guest, ["hostname"]);
+        var pid1 = await guest.ExecAsync(new GuestExecRequest(["cat", "/proc/1/cmdline"]), CancellationToken.None);
         var uid = await guest.ExecAsync(new GuestExecRequest(["id", "-u"]), CancellationToken.None);
         var failing = await guest.ExecAsync(new GuestExecRequest(["sh", "-c", "echo oops >&2; exit 7"]), CancellationToken.None);
         var bounded = await guest.ExecAsync(new GuestExecRequest(["sh", "-c", "yes | head -c 100000"]) { OutputLimitBytes = 1000 }, CancellationToken.None);
@@ -116,7 +122,6 @@ public sealed class BuiltInGuestBootTests
         await instance.RequestGuestShutdownAsync(CancellationToken.None);
         var exit = await instance.Exited.WaitAsync(ExitTimeout);
         Assert.That(exit.Kind, Is.EqualTo(VmExitKind.PowerOff), exit.Detail);
-        Assert.That(factory.GuestCommandsFor(launch.Key), Is.Null, "an ended instance is forgotten");
         Assert.That(() => guest.ExecAsync(new GuestExecRequest(["true"]), CancellationToken.None), Throws.InstanceOf<GuestLinkUnavailableException>());
     }
 

@@ -142,6 +142,71 @@ public sealed class TypedFaceTests
         Assert.That(list.StandardOutput, Does.Contain($"\"listed\" \"").And.Contain($"\"{path}\""));
     }
 
+    /// <summary>
+    /// Every method each interface declares reaches its own handler: the reply is never
+    /// UnknownMethod and, when it succeeds, has the declared out signature. A declared member
+    /// without a case in the interface's switch answers UnknownMethod and fails here, rather than
+    /// running another method's work.
+    /// </summary>
+    [Test]
+    public async Task EveryDeclaredMethodReachesItsOwnHandler()
+    {
+        var vm = await VmPathAsync("declared");
+        await WaitForStateAsync(vm, "failed");
+        string[] noRequest = ["ay", "0"];
+        var calls = new (string Path, Concierge.DBus.Server.InterfaceDescription Interface, Dictionary<string, string[]> Arguments)[]
+        {
+            (ApiClient.Root, Concierge.Service.DBus.ManagerInterface.Metadata, new()
+            {
+                ["StartVm"] = ["sa{sv}", "declared", "0"],
+                ["StopVm"] = ["s", "no-such-vm"],
+                ["StopAllVms"] = [],
+                ["ListVms"] = [],
+                ["GetVm"] = ["s", "declared"],
+                ["CreateDiskImage"] = ["st", "declared-disk", "1048576"],
+                ["DestroyDiskImage"] = ["s", "declared-disk"],
+                ["ListDiskImages"] = [],
+            }),
+            (vm, Concierge.Service.DBus.VmInterface.Metadata, new()
+            {
+                ["Stop"] = [],
+                ["Kill"] = [],
+                ["Suspend"] = [],
+                ["Resume"] = [],
+                ["ReadConsole"] = ["u", "64"],
+                ["Exec"] = ["as", "1", "true"],
+            }),
+            (ApiClient.Root, Concierge.Service.DBus.ChromeOsInterface.Metadata, new()
+            {
+                ["StartVm"] = noRequest,
+                ["StopVm"] = noRequest,
+                ["GetVmInfo"] = noRequest,
+                ["ListVms"] = noRequest,
+                ["SuspendVm"] = noRequest,
+                ["ResumeVm"] = noRequest,
+                ["CreateDiskImage"] = noRequest,
+                ["DestroyDiskImage"] = noRequest,
+                ["ListVmDisks"] = noRequest,
+                ["GetVmLogs"] = noRequest,
+                ["StartVmWithFds"] = ["ayah", "0", "0"],
+                ["StopAllVms"] = [],
+            }),
+        };
+        foreach (var (path, declared, arguments) in calls)
+        {
+            Assert.That(arguments.Keys, Is.EquivalentTo(declared.Methods.Select(m => m.Name)), $"{declared.Name}: a test call for each declared method");
+            foreach (var method in declared.Methods)
+            {
+                var reply = await ApiClient.BusctlAsync(Address, null, ["call", ConciergeProcess.BusName, path, declared.Name, method.Name, .. arguments[method.Name]]);
+                Assert.That(reply.Output, Does.Not.Contain("UnknownMethod").And.Not.Contain("not implemented"), $"{declared.Name}.{method.Name}");
+                if (reply.ExitCode == 0)
+                {
+                    Assert.That(reply.StandardOutput.Split(' ', 2)[0].Trim(), Is.EqualTo(method.OutSignature), $"{declared.Name}.{method.Name}: {reply.Output}");
+                }
+            }
+        }
+    }
+
     private async Task<string> VmPathAsync(string name)
     {
         var started = await ApiClient.ManagerAsync(Address, null, "StartVm", "sa{sv}", name, "0");

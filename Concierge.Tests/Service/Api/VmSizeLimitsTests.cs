@@ -41,7 +41,7 @@ public sealed class VmSizeLimitsTests
         _factory = new FakeVmFactory();
         _vms = new VmManager(VmRegistry.Open(layout, disks, TimeProvider.System, log, out _), layout, _factory,
             new SupervisorOptions(), TimeProvider.System, log);
-        _api = new ConciergeApi(_vms, disks, new VmDefinitionBuilder(new ImagePathPolicy(layout, images)), layout, _ => null);
+        _api = new ConciergeApi(_vms, disks, new VmDefinitionBuilder(new ImagePathPolicy(layout, images)), layout);
     }
 
     [TearDown]

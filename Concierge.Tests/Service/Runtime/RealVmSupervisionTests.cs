@@ -32,18 +32,18 @@ public sealed class RealVmSupervisionTests
     public async Task StartingRunningHealthyThenStoppedByAskingTheGuest()
     {
         var definition = new VmDefinition { HeartbeatInterval = TimeSpan.FromMilliseconds(250), MemoryMiB = 256, StartupTimeout = Timeout };
-        var (supervisor, _, transitions) = Supervise(definition, cid: 50);
+        var (supervisor, transitions) = Supervise(definition, cid: 50);
         await using (supervisor)
         {
             supervisor.Start();
             await WaitAsync(supervisor, s => s.State == VmState.Running && s.Health == VmHealth.Healthy, "running and healthy");
             var running = supervisor.Snapshot;
 
-            Assert.That(await supervisor.SuspendAsync(), Is.True, "Suspend parks the vCPUs");
+            Assert.That(await supervisor.SuspendAsync(), Is.EqualTo(PauseOutcome.Done), "Suspend parks the vCPUs");
             var suspended = supervisor.Snapshot;
             Assert.That((suspended.State, suspended.Health), Is.EqualTo((VmState.Suspended, VmHealth.Unknown)));
             var resumedAt = DateTimeOffset.UtcNow;
-            Assert.That(await supervisor.ResumeAsync(), Is.True, "Resume lets them run again");
+            Assert.That(await supervisor.ResumeAsync(), Is.EqualTo(PauseOutcome.Done), "Resume lets them run again");
             var resumed = supervisor.Snapshot;
             Assert.That((resumed.State, resumed.Health), Is.EqualTo((VmState.Running, VmHealth.Healthy)));
             await WaitAsync(supervisor, s => s.State == VmState.Running && s.LastHeartbeatAt > resumedAt,
@@ -74,13 +74,13 @@ public sealed class RealVmSupervisionTests
     [Test]
     public async Task FrozenGuestInitTurnsUnresponsiveThenRecovers()
     {
-        var (supervisor, factory, transitions) = Supervise(FreezableGuest(), cid: 51);
+        var (supervisor, transitions) = Supervise(FreezableGuest(), cid: 51);
         await using (supervisor)
         {
             supervisor.Start();
             await WaitAsync(supervisor, s => s.Health == VmHealth.Healthy, "healthy");
 
-            var freeze = FreezeGuestInit(factory, supervisor, TimeSpan.FromSeconds(8));
+            var freeze = FreezeGuestInit(supervisor, TimeSpan.FromSeconds(8));
             await WaitForFrozenInitAsync();
             await WaitAsync(supervisor, s => s.Health == VmHealth.Unresponsive, "unresponsive while the init is frozen");
             await WaitAsync(supervisor, s => s.Health == VmHealth.Healthy, "healthy again after the thaw");
@@ -99,13 +99,13 @@ public sealed class RealVmSupervisionTests
     public async Task UnresponsiveGuestIsRestartedByItsPolicy()
     {
         var definition = FreezableGuest() with { RestartPolicy = RestartPolicy.OnUnresponsive };
-        var (supervisor, factory, transitions) = Supervise(definition, cid: 52);
+        var (supervisor, transitions) = Supervise(definition, cid: 52);
         await using (supervisor)
         {
             supervisor.Start();
             await WaitAsync(supervisor, s => s.Health == VmHealth.Healthy, "healthy");
 
-            _ = FreezeGuestInit(factory, supervisor, TimeSpan.FromMinutes(10));
+            _ = FreezeGuestInit(supervisor, TimeSpan.FromMinutes(10));
             await WaitAsync(supervisor, s => s.RestartCount == 1 && s.Health == VmHealth.Healthy, "restarted and healthy");
 
             List<VmTransition> seen;
@@ -127,12 +127,12 @@ public sealed class RealVmSupervisionTests
     public async Task StopEscalatesToTheMonitorWhenTheGuestIgnoresShutdown()
     {
         var options = new SupervisorOptions { GuestShutdownGrace = TimeSpan.FromSeconds(3) };
-        var (supervisor, factory, transitions) = Supervise(FreezableGuest(), cid: 53, options);
+        var (supervisor, transitions) = Supervise(FreezableGuest(), cid: 53, options);
         await using (supervisor)
         {
             supervisor.Start();
             await WaitAsync(supervisor, s => s.Health == VmHealth.Healthy, "healthy");
-            _ = FreezeGuestInit(factory, supervisor, TimeSpan.FromMinutes(10));
+            _ = FreezeGuestInit(supervisor, TimeSpan.FromMinutes(10));
             await WaitForFrozenInitAsync();
 
             await supervisor.StopAsync().WaitAsync(Timeout);
@@ -153,14 +153,14 @@ public sealed class RealVmSupervisionTests
     [Test]
     public async Task GuestThatShutsItselfDownEndsStoppedWithVmExited()
     {
-        var (supervisor, factory, transitions) = Supervise(FreezableGuest(), cid: 54);
+        var (supervisor, transitions) = Supervise(FreezableGuest(), cid: 54);
         await using (supervisor)
         {
             supervisor.Start();
             await WaitAsync(supervisor, s => s.Health == VmHealth.Healthy, "healthy");
 
             // The reply may or may not make it out before the link goes down with the guest.
-            _ = RunInGuest(factory, supervisor, "kill -TERM 1");
+            _ = RunInGuest(supervisor, "kill -TERM 1");
             await supervisor.Completion.WaitAsync(Timeout);
 
             var final = supervisor.Snapshot;
@@ -184,7 +184,7 @@ public sealed class RealVmSupervisionTests
     public async Task AGuestThatNeverSaysHelloFailsWithWhatTheVmShowed()
     {
         var definition = new VmDefinition { MemoryMiB = 256, StartupTimeout = TimeSpan.FromSeconds(90), KernelParams = ["concierge.host=none"] };
-        var (supervisor, _, _) = Supervise(definition, cid: 55);
+        var (supervisor, _) = Supervise(definition, cid: 55);
         await using (supervisor)
         {
             supervisor.Start();
@@ -214,8 +214,8 @@ public sealed class RealVmSupervisionTests
     /// writes <see cref="FrozenMarker"/> to the console once the freeze holds (the exec's own reply
     /// needs the init, so it comes only after the thaw).
     /// </summary>
-    private static Task<GuestExecResult> FreezeGuestInit(KvmVmInstanceFactory factory, VmSupervisor supervisor, TimeSpan duration) =>
-        RunInGuest(factory, supervisor, $"""
+    private static Task<GuestExecResult> FreezeGuestInit(VmSupervisor supervisor, TimeSpan duration) =>
+        RunInGuest(supervisor, $"""
             mount -t cgroup2 none /sys/fs/cgroup || exit 10
             mkdir /sys/fs/cgroup/stall && echo 1 > /sys/fs/cgroup/stall/cgroup.procs || exit 11
             echo 1 > /sys/fs/cgroup/stall/cgroup.freeze || exit 12
@@ -245,13 +245,13 @@ public sealed class RealVmSupervisionTests
             Timeout, () => $"the guest init was not frozen within {Timeout}");
     }
 
-    private static Task<GuestExecResult> RunInGuest(KvmVmInstanceFactory factory, VmSupervisor supervisor, string script) =>
-        factory.GuestCommandsFor(supervisor.Key)!.ExecAsync(new GuestExecRequest(["/mnt/rootfs/bin/busybox", "sh", "-c", script])
+    private static Task<GuestExecResult> RunInGuest(VmSupervisor supervisor, string script) =>
+        supervisor.RunningGuest!.ExecAsync(new GuestExecRequest(["/mnt/rootfs/bin/busybox", "sh", "-c", script])
         {
             Environment = new Dictionary<string, string> { ["PATH"] = "/mnt/rootfs/bin" },
         }, CancellationToken.None);
 
-    private (VmSupervisor Supervisor, KvmVmInstanceFactory Factory, List<VmTransition> Transitions) Supervise(
+    private (VmSupervisor Supervisor, List<VmTransition> Transitions) Supervise(
         VmDefinition definition, uint cid, SupervisorOptions? options = null)
     {
         var log = BuiltInGuest.Log();
@@ -266,7 +266,7 @@ public sealed class RealVmSupervisionTests
                 transitions.Add(transition);
             }
         };
-        return (supervisor, factory, transitions);
+        return (supervisor, transitions);
     }
 
     private async Task WaitAsync(VmSupervisor supervisor, Func<VmStatusSnapshot, bool> condition, string what)

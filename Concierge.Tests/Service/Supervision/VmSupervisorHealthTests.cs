@@ -29,6 +29,45 @@ public sealed class VmSupervisorHealthTests
     }
 
     [Test]
+    public async Task Each_heartbeat_shows_the_guests_vitals_and_gaps_in_its_numbers_count_as_missed()
+    {
+        await using var h = new SupervisorHarness();
+        var vm = await h.StartRunningAsync();
+
+        await vm.HeartbeatAsync(1);
+        await vm.HeartbeatAsync(2);
+        await h.SyncAsync();
+        Assert.That(h.Snapshot.HeartbeatsMissed, Is.Zero, "the first beat is the baseline");
+        await vm.HeartbeatAsync(5);
+        await vm.HeartbeatAsync(6);
+        await h.SyncAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(h.Snapshot.HeartbeatsMissed, Is.EqualTo(2), "3 and 4 never came");
+            Assert.That(h.Snapshot.GuestVitals?.Uptime, Is.EqualTo(TimeSpan.FromSeconds(6)));
+            Assert.That(h.Snapshot.GuestVitals?.MemoryTotalBytes, Is.EqualTo(480UL << 20));
+        });
+    }
+
+    [Test]
+    public async Task A_sequence_that_starts_over_sets_a_new_baseline_and_leaps_saturate()
+    {
+        await using var h = new SupervisorHarness();
+        var vm = await h.StartRunningAsync();
+
+        await vm.HeartbeatAsync(100);
+        await vm.HeartbeatAsync(1);
+        await h.SyncAsync();
+        Assert.That(h.Snapshot.HeartbeatsMissed, Is.Zero, "a guest init that started over numbers from 1 again");
+        await vm.HeartbeatAsync(ulong.MaxValue);
+        await vm.HeartbeatAsync(2);
+        await vm.HeartbeatAsync(ulong.MaxValue);
+        await h.SyncAsync();
+        Assert.That(h.Snapshot.HeartbeatsMissed, Is.EqualTo(ulong.MaxValue), "a hostile guest's leaps saturate");
+    }
+
+    [Test]
     public async Task A_health_deadline_that_fires_before_the_wall_clock_says_due_is_armed_again()
     {
         await using var h = new SupervisorHarness();

@@ -1,5 +1,6 @@
 using Concierge.Service.Supervision;
 using Concierge.Tests.Service.Support;
+using Concierge.Tests.TestSupport;
 using NUnit.Framework;
 
 namespace Concierge.Tests.Service.Supervision;
@@ -132,17 +133,31 @@ public sealed class VmSupervisorLifecycleTests
         await using var h = new SupervisorHarness();
         var vm = await h.StartRunningAsync();
 
-        Assert.That(await h.Supervisor.SuspendAsync(), Is.True);
+        Assert.That(await h.Supervisor.SuspendAsync(), Is.EqualTo(PauseOutcome.Done));
         Assert.That(h.Snapshot.State, Is.EqualTo(VmState.Suspended));
         await h.AdvanceAsync(TimeSpan.FromSeconds(30));
         Assert.That(h.Snapshot.State, Is.EqualTo(VmState.Suspended), "a paused guest cannot beat; not judged");
-        Assert.That(await h.Supervisor.SuspendAsync(), Is.False, "already suspended");
+        Assert.That(await h.Supervisor.SuspendAsync(), Is.EqualTo(PauseOutcome.WrongState), "already suspended");
 
-        Assert.That(await h.Supervisor.ResumeAsync(), Is.True);
+        Assert.That(await h.Supervisor.ResumeAsync(), Is.EqualTo(PauseOutcome.Done));
         Assert.That(h.Snapshot.State, Is.EqualTo(VmState.Running));
         Assert.That(h.Snapshot.Health, Is.EqualTo(VmHealth.Healthy));
-        Assert.That(await h.Supervisor.ResumeAsync(), Is.False, "not suspended");
-        Assert.That(vm.Calls, Is.EqualTo(new[] { "start", "pause", "resume" }));
+        Assert.That(await h.Supervisor.ResumeAsync(), Is.EqualTo(PauseOutcome.WrongState), "not suspended");
+        await Eventually.HoldsAsync(() => vm.Calls.Contains("set-time"), SupervisorHarness.SafetyTimeout, () => "the resumed guest's clock was not set");
+        Assert.That(vm.Calls, Is.EqualTo(new[] { "start", "pause", "resume", "set-time" }), "the clock is set after the resume");
+    }
+
+    [Test]
+    public async Task A_pause_the_monitor_fails_is_answered_with_why_and_the_vm_keeps_running()
+    {
+        await using var h = new SupervisorHarness();
+        var vm = await h.StartRunningAsync();
+        vm.PauseFailure = new InvalidOperationException("vCPU 1 did not park");
+
+        var outcome = await h.Supervisor.SuspendAsync();
+
+        Assert.That(outcome, Is.EqualTo(new PauseOutcome(PauseResult.MonitorFailed, "vCPU 1 did not park")));
+        Assert.That(h.Snapshot.State, Is.EqualTo(VmState.Running));
     }
 
     [Test]

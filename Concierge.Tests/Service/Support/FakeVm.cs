@@ -31,6 +31,9 @@ internal sealed class FakeVm : IVmInstance
 
     public bool IgnoreKill { get; set; }
 
+    /// <summary>When set, a pause fails with it (a monitor that could not park its vCPUs).</summary>
+    public Exception? PauseFailure { get; set; }
+
     public IReadOnlyList<string> Calls => [.. _calls];
 
     /// <summary>What <see cref="DescribeProgress"/> answers.</summary>
@@ -47,7 +50,8 @@ internal sealed class FakeVm : IVmInstance
 
     public Task HelloAsync() => SendAsync(new GuestHello("6.1.0-test"));
 
-    public Task HeartbeatAsync(ulong sequence) => SendAsync(new GuestHeartbeat(sequence, TimeSpan.FromSeconds(sequence)));
+    public Task HeartbeatAsync(ulong sequence) =>
+        SendAsync(new GuestHeartbeat(sequence, new GuestVitals(TimeSpan.FromSeconds(Math.Min(sequence, 1_000_000)), 0.5, 0.25, 0.125, 300 << 20, 480 << 20)));
 
     public void End(VmExitKind kind, string detail) => _exit.TrySetResult(new VmExit(kind, detail));
 
@@ -88,10 +92,25 @@ internal sealed class FakeVm : IVmInstance
         }
     }
 
+    /// <summary>What <see cref="ExecAsync"/> answers.</summary>
+    public GuestExecResult ExecResult { get; set; } = new(GuestExecStatus.Exited, 0, "fake\n"u8.ToArray(), []);
+
+    public Task<GuestExecResult> ExecAsync(GuestExecRequest request, CancellationToken cancellationToken)
+    {
+        _calls.Enqueue("exec " + string.Join(' ', request.Argv));
+        return Task.FromResult(ExecResult);
+    }
+
+    public Task SetTimeAsync(DateTimeOffset time, CancellationToken cancellationToken)
+    {
+        _calls.Enqueue("set-time");
+        return Task.CompletedTask;
+    }
+
     public Task PauseAsync(CancellationToken cancellationToken)
     {
         _calls.Enqueue("pause");
-        return Task.CompletedTask;
+        return PauseFailure is null ? Task.CompletedTask : Task.FromException(PauseFailure);
     }
 
     public Task ResumeAsync(CancellationToken cancellationToken)

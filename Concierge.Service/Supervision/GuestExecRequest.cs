@@ -1,4 +1,4 @@
-namespace Concierge.Service.Runtime;
+namespace Concierge.Service.Supervision;
 
 /// <summary>A command to run in a guest.</summary>
 /// <param name="Argv">Program and arguments (the program is looked up in PATH).</param>

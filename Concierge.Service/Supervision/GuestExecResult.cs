@@ -1,4 +1,4 @@
-namespace Concierge.Service.Runtime;
+namespace Concierge.Service.Supervision;
 
 /// <summary>The outcome of a guest command.</summary>
 /// <param name="Status">How it ended.</param>

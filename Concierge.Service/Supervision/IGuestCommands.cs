@@ -1,8 +1,8 @@
-namespace Concierge.Service.Runtime;
+namespace Concierge.Service.Supervision;
 
 /// <summary>
-/// Commands the host sends to a running guest over its host link. Get one for a VM from
-/// <see cref="KvmVmInstanceFactory.GuestCommandsFor"/> (or by casting its live instance).
+/// Commands the host sends to a running guest over its host link. Every VM instance takes them;
+/// the API reaches a VM's through its supervisor (<see cref="VmSupervisor.RunningGuest"/>).
 /// Every method fails with <see cref="GuestLinkUnavailableException"/> when the guest is not
 /// connected (not booted yet, gone, or its link dropped while waiting).
 /// </summary>

@@ -1,4 +1,4 @@
-namespace Concierge.Service.Runtime;
+namespace Concierge.Service.Supervision;
 
 /// <summary>The guest's host link is not connected (not booted yet, gone, or dropped while a command waited).</summary>
 public sealed class GuestLinkUnavailableException : IOException

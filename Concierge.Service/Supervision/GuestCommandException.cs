@@ -1,4 +1,4 @@
-namespace Concierge.Service.Runtime;
+namespace Concierge.Service.Supervision;
 
 /// <summary>The guest received a command and reported that it failed.</summary>
 public sealed class GuestCommandException : Exception

@@ -1,4 +1,4 @@
-namespace Concierge.Service.Runtime;
+namespace Concierge.Service.Supervision;
 
 /// <summary>How a guest command ended (guest.proto's ProcessStatus as far as Exec uses it).</summary>
 public enum GuestExecStatus
