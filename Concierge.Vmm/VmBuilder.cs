@@ -42,7 +42,7 @@ public sealed partial class VmBuilder
     /// <exception cref="KvmException">KVM is missing, lacks a capability, or refused a call.</exception>
     public VirtualMachine Build()
     {
-        var parts = new VmParts(_spec, new VmConsole(_consoleLogPath));
+        var parts = new VmParts(_spec, OpenConsole());
         try
         {
             OpenKvm(parts);
@@ -64,6 +64,23 @@ public sealed partial class VmBuilder
         catch
         {
             parts.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The console, or (its log cannot be opened) the spec's images released: they are the build's to release.</summary>
+    private VmConsole OpenConsole()
+    {
+        try
+        {
+            return new VmConsole(_consoleLogPath);
+        }
+        catch
+        {
+            foreach (var image in _spec.Images)
+            {
+                image.Dispose();
+            }
             throw;
         }
     }

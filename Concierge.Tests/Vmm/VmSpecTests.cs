@@ -58,6 +58,15 @@ public sealed class VmSpecTests
     }
 
     [Test]
+    public void ABuildThatFailsReleasesTheSpecsImages()
+    {
+        var spec = new VmSpec(Kernel(), null, 1, 64);
+        // The console log opens first, so this fails the same with or without /dev/kvm.
+        Assert.Catch(() => new VmBuilder(spec).WithConsoleLog("/nonexistent/dir/console.log").Build());
+        Assert.That(spec.Kernel.Handle.IsClosed, Is.True);
+    }
+
+    [Test]
     public void AMissingKernelIsAConfigErrorNotACrash() =>
         Assert.Throws<VmConfigException>(() => ImageFile.Open("/nonexistent/vmlinuz", writable: false));
 
