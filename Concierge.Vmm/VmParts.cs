@@ -9,9 +9,10 @@ namespace Concierge.Vmm;
 /// <summary>
 /// Everything one VM owns, gathered while <see cref="VmBuilder"/> runs and handed to
 /// <see cref="VirtualMachine"/>: what the attach steps give a device (guest memory, bus
-/// registration, interrupts, eventfds) all lands here and belongs to the VM. Disposal releases devices first, then the spec's images, vCPUs, the VM fd, guest RAM and
-/// /dev/kvm. The images are the run's from the moment the build begins, so a build that fails
-/// releases them too (a disk device releases its image as well; the second release does nothing).
+/// registration, interrupts, eventfds) all lands here and belongs to the VM. Disposal releases
+/// devices first, then the spec's images, vCPUs, the VM fd, guest RAM and /dev/kvm. The images
+/// are the run's from the moment the build begins, so a build that fails releases them too (a
+/// disk device releases its image as well; the second release does nothing).
 /// </summary>
 internal sealed class VmParts : IDisposable
 {
