@@ -1,3 +1,4 @@
+using Concierge.Contracts;
 using Concierge.DBus;
 using Concierge.DBus.Protocol;
 

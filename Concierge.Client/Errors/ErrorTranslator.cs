@@ -1,3 +1,4 @@
+using Concierge.Contracts;
 using Concierge.DBus;
 
 namespace Concierge.Client;

@@ -1,3 +1,5 @@
+using Concierge.Contracts;
+
 namespace Concierge.Client;
 
 /// <summary>A PropertiesChanged signal of one VM object, with values as .NET objects (string, uint, ulong, long, ...).</summary>

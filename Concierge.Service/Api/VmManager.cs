@@ -35,11 +35,11 @@ public sealed partial class VmManager : IAsyncDisposable
         _log = log.ForContext<VmManager>();
     }
 
-    /// <summary>A VM's state or health changed (raised on its supervisor's loop).</summary>
-    public event EventHandler<VmTransition>? Transitioned;
+    /// <summary>A VM's state or health changed (raised on its supervisor's loop, in order), with its view after the change.</summary>
+    public event EventHandler<VmChange>? Transitioned;
 
-    /// <summary>A VM entered the registry (raised before its first run starts).</summary>
-    public event EventHandler<VmKey>? Registered;
+    /// <summary>A VM entered the registry, with its view as its first run starts (raised under the manager's lock: listeners must not call back).</summary>
+    public event EventHandler<VmView>? Registered;
 
     /// <summary>A VM left the registry.</summary>
     public event EventHandler<VmKey>? Forgotten;
@@ -91,6 +91,9 @@ public sealed partial class VmManager : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(define);
         try
         {
+            // The definition (path checks against the caller's rights included) is made before the
+            // lock: it is the caller's alone, whatever another start of this VM does meanwhile.
+            var definition = define(_registry.Find(key)?.Definition);
             lock (_lock)
             {
                 if (_shuttingDown)
@@ -98,7 +101,6 @@ public sealed partial class VmManager : IAsyncDisposable
                     throw new ServiceShuttingDownException();
                 }
                 var stored = _registry.Find(key);
-                var definition = define(stored?.Definition);
                 if (_runs.TryGetValue(key, out var current) && current.IsActive)
                 {
                     var view = View(stored!);
@@ -120,14 +122,17 @@ public sealed partial class VmManager : IAsyncDisposable
                 supervisor.Transitioned += OnTransitioned;
                 _runs[key] = run;
                 supervisor.Start();
+                var starting = View(_registry.Find(key)!);
                 if (stored is null)
                 {
-                    Registered?.Invoke(this, key);
+                    // Raised under the lock, before any other request can see or forget the VM;
+                    // listeners get the view and never call back in.
+                    Registered?.Invoke(this, starting);
                 }
                 _ = ReleaseWhenDoneAsync(key, run);
                 started = true;
                 _log.Information("VM {VmName} of {Owner} starting with cid {Cid}", key.Name, key.Owner, cid);
-                return View(_registry.Find(key)!);
+                return starting;
             }
         }
         finally
@@ -163,7 +168,9 @@ public sealed partial class VmManager : IAsyncDisposable
             FailureReason = current.FailureReason,
             Cid = active ? transition.Cid : null,
         });
-        Transitioned?.Invoke(this, transition);
+        var supervisor = (VmSupervisor)sender!;
+        var view = new VmView(transition.Key, supervisor.Definition, active ? transition.Cid : null, current);
+        Transitioned?.Invoke(this, new VmChange(transition, view));
     }
 
     private async Task ReleaseWhenDoneAsync(VmKey key, ManagedVm run)

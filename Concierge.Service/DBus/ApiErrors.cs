@@ -13,10 +13,10 @@ namespace Concierge.Service.DBus;
 public static class ApiErrors
 {
     /// <summary>The caller has no VM by that name (or it is another user's).</summary>
-    public const string NoSuchVm = "org.chromium.VmConcierge.Error.NoSuchVm";
+    public const string NoSuchVm = Contracts.ConciergeBus.NoSuchVmError;
 
     /// <summary>The VM is not in a state for the request.</summary>
-    public const string InvalidState = "org.chromium.VmConcierge.Error.InvalidState";
+    public const string InvalidState = Contracts.ConciergeBus.InvalidStateError;
 
     /// <summary>The D-Bus error name and message for <paramref name="exception"/>.</summary>
     public static (string Name, string Message) Map(Exception exception)

@@ -19,7 +19,7 @@ namespace Concierge.Service.DBus;
 public sealed partial class ChromeOsInterface : ApiInterface
 {
     /// <summary>The interface name (also the bus name, and the root object's path spelled with dots).</summary>
-    public const string InterfaceName = "org.chromium.VmConcierge";
+    public const string InterfaceName = Contracts.ConciergeBus.ChromeOsInterface;
 
     /// <summary>Requests larger than this are refused before parsing (real ones are a few hundred bytes).</summary>
     public const int MaxRequestBytes = 1 << 20;

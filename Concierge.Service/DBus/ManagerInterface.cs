@@ -15,7 +15,7 @@ namespace Concierge.Service.DBus;
 public sealed class ManagerInterface : ApiInterface
 {
     /// <summary>The interface name.</summary>
-    public const string InterfaceName = "org.chromium.VmConcierge.Manager";
+    public const string InterfaceName = Contracts.ConciergeBus.ManagerInterface;
 
     /// <summary>The interface's metadata (the contract is Api/Interfaces/org.chromium.VmConcierge.Manager.xml).</summary>
     public static InterfaceDescription Metadata { get; } = new(InterfaceName)

@@ -41,7 +41,7 @@ public sealed class ServiceObjects : IDisposable
         api.Vms.Transitioned += OnTransitioned;
         foreach (var view in api.Vms.List())
         {
-            OnRegistered(this, view.Key);
+            OnRegistered(this, view);
         }
     }
 
@@ -53,22 +53,17 @@ public sealed class ServiceObjects : IDisposable
         _api.Vms.Transitioned -= OnTransitioned;
     }
 
-    private void OnRegistered(object? sender, VmKey key)
+    private void OnRegistered(object? sender, VmView view)
     {
-        // The view is read before taking _lock, never under it: VmManager raises Registered and
-        // Forgotten under its own lock, so calling into it under _lock would invert that order.
-        if (_api.Vms.Find(key) is not { } view)
-        {
-            return;
-        }
+        // Raised under VmManager's lock: everything needed comes with the view, nothing calls back.
         lock (_lock)
         {
-            if (_announced.ContainsKey(key))
+            if (_announced.ContainsKey(view.Key))
             {
                 return;
             }
-            _announced[key] = VmProperties.Announced(view);
-            _connection.RegisterObject(new DBusObject(VmObjectPaths.For(key), new VmInterface(key, _api, _callers, _log)));
+            _announced[view.Key] = VmProperties.Announced(view);
+            _connection.RegisterObject(new DBusObject(VmObjectPaths.For(view.Key), new VmInterface(view.Key, _api, _callers, _log)));
         }
     }
 
@@ -81,47 +76,42 @@ public sealed class ServiceObjects : IDisposable
         }
     }
 
-    private void OnTransitioned(object? sender, VmTransition transition)
+    private void OnTransitioned(object? sender, VmChange change)
     {
         try
         {
-            EmitChromeOsSignal(transition);
-            EmitPropertiesChanged(transition.Key);
+            EmitChromeOsSignal(change);
+            EmitPropertiesChanged(change.View);
         }
         catch (DBusConnectionClosedException e)
         {
-            _log.Warning("Signal for VM {VmName} not sent: {Reason}", transition.Key.Name, e.Message);
+            _log.Warning("Signal for VM {VmName} not sent: {Reason}", change.View.Key.Name, e.Message);
         }
     }
 
-    private void EmitPropertiesChanged(VmKey key)
+    private void EmitPropertiesChanged(VmView view)
     {
-        // Read before _lock (see OnRegistered). Transitions of one VM come one at a time from its
-        // supervisor, so no older view can overtake a newer one here.
-        if (_api.Vms.Find(key) is not { } view)
-        {
-            return;
-        }
+        // Transitions of one VM come one at a time from its supervisor, so no older view can
+        // overtake a newer one here.
         var now = VmProperties.Announced(view);
         lock (_lock)
         {
-            if (!_announced.TryGetValue(key, out var before))
+            if (!_announced.TryGetValue(view.Key, out var before))
             {
                 return;
             }
             var changed = now.Where(p => !Equals(before.GetValueOrDefault(p.Key)?.Value, p.Value.Value)).ToList();
-            _announced[key] = now;
+            _announced[view.Key] = now;
             if (changed.Count > 0)
             {
-                _connection.EmitPropertiesChanged(VmObjectPaths.For(key), VmInterface.InterfaceName, changed);
+                _connection.EmitPropertiesChanged(VmObjectPaths.For(view.Key), VmInterface.InterfaceName, changed);
             }
         }
     }
 
-    private void EmitChromeOsSignal(VmTransition transition)
+    private void EmitChromeOsSignal(VmChange change)
     {
-        var view = transition.Current.State == VmState.Running ? _api.Vms.Find(transition.Key) : null;
-        if (ChromeOsMessages.Signal(transition, view) is { } signal)
+        if (ChromeOsMessages.Signal(change.Transition, change.View) is { } signal)
         {
             var body = new MessageWriter();
             body.WriteByteArray(signal.Payload.ToByteArray());

@@ -16,7 +16,7 @@ namespace Concierge.Service.DBus;
 public sealed class VmInterface : DBusInterface
 {
     /// <summary>The interface name.</summary>
-    public const string InterfaceName = "org.chromium.VmConcierge.Vm";
+    public const string InterfaceName = Contracts.ConciergeBus.VmInterface;
 
     /// <summary>The interface's metadata (the contract is Api/Interfaces/org.chromium.VmConcierge.Vm.xml).</summary>
     public static InterfaceDescription Metadata { get; } = new(InterfaceName)

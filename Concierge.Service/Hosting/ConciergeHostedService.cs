@@ -19,7 +19,7 @@ namespace Concierge.Service.Hosting;
 public sealed class ConciergeHostedService : IHostedService, IAsyncDisposable
 {
     /// <summary>The well-known bus name.</summary>
-    public const string BusName = "org.chromium.VmConcierge";
+    public const string BusName = Contracts.ConciergeBus.ServiceName;
 
     private readonly ServiceOptions _options;
     private readonly IVmInstanceFactory _factory;

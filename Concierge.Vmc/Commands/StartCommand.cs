@@ -1,3 +1,4 @@
+using Concierge.Contracts;
 using System.Globalization;
 using System.Threading.Channels;
 using Concierge.Client;

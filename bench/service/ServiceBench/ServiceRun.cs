@@ -1,3 +1,4 @@
+using Concierge.Contracts;
 using System.Diagnostics;
 using Concierge.Client;
 using Concierge.Service.Protocol;

@@ -1,4 +1,4 @@
-namespace Concierge.Client;
+namespace Concierge.Contracts;
 
 /// <summary>The service's names on the bus: one well-known name, one root object, three interfaces.</summary>
 public static class ConciergeBus

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Concierge.Client;
+namespace Concierge.Contracts;
 
 /// <summary>
 /// Object paths of VM objects: <c>/org/chromium/VmConcierge/vm/&lt;escaped name&gt;/u&lt;owner uid&gt;</c>.
