@@ -66,7 +66,7 @@ public sealed class ConciergeApi
                 started = false;
                 return active;
             }
-            var passed = PassedImages.Take(request.KernelFd, request.InitrdFd, request.RootfsFd);
+            var passed = PassedImages.Take(request.KernelFd, request.InitrdFd, request.RootfsFd, [.. request.Disks.Select(d => (d.Fd, d.Writable))]);
             return _vms.Start(key, stored => _definitions.Build(caller, request, stored), passed, out started);
         }
         catch

@@ -21,6 +21,9 @@ public sealed class VmDefinitionBuilder
     /// <summary>The initramfs file name in the system image directory.</summary>
     public const string DefaultInitrdName = Runtime.VmRuntimeOptions.InitrdFileName;
 
+    /// <summary>Most extra disks: each takes a PCI slot of bus 0, which holds 32 with the root disk, rng and vsock.</summary>
+    public const int MaxDisks = 16;
+
     private const int MaxKernelParams = 64;
     private const int MaxKernelParamLength = 1024;
     private const uint MaxStartupSeconds = 3600;
@@ -55,6 +58,8 @@ public sealed class VmDefinitionBuilder
         }
         return definition with
         {
+            Disks = Disks(caller, request, stored),
+            FromPassedFds = definition.FromPassedFds || request.PassedFds.Any(),
             KernelParams = request.KernelParams.Count > 0 ? CheckKernelParams(request.KernelParams) : baseline.KernelParams,
             Vcpus = vcpus,
             MemoryMiB = memoryMiB,
@@ -113,6 +118,31 @@ public sealed class VmDefinitionBuilder
         }
         return path is null ? null : _images.Authorize(caller, field, path);
     }
+
+    /// <summary>
+    /// The request's disks, each path through the image policy; none named keeps the stored ones
+    /// when the request names no image either (a start "as it was"), else there are none.
+    /// </summary>
+    private IReadOnlyList<DiskDefinition> Disks(Caller caller, VmStartRequest request, VmDefinition? stored)
+    {
+        if (request.Disks.Count == 0)
+        {
+            return request.NamesNoImage ? stored?.Disks ?? [] : [];
+        }
+        if (request.Disks.Count > MaxDisks)
+        {
+            throw new InvalidRequestException("disks", $"{request.Disks.Count} disks; at most {MaxDisks} extra disks are allowed");
+        }
+        return [.. request.Disks.Select((disk, i) => new DiskDefinition(DiskPath(caller, $"disks[{i}]", disk), disk.Writable))];
+    }
+
+    private string DiskPath(Caller caller, string field, DiskRequest disk) => disk switch
+    {
+        { Path: not null, Fd: not null } => throw new InvalidRequestException(field, $"{field} was given both as a path and as an fd"),
+        { Fd: not null } => "",
+        { Path: { } path } => _images.Authorize(caller, field, path),
+        _ => throw new InvalidRequestException(field, $"{field} names neither a path nor an fd"),
+    };
 
     private static List<string> CheckKernelParams(IReadOnlyList<string> parameters)
     {

@@ -16,6 +16,9 @@ namespace Concierge.Service.Runtime;
 /// <param name="CommandLine">The kernel command line.</param>
 internal sealed record VmPlan(ImageSource Kernel, ImageSource? Initrd, ImageSource? Rootfs, int Vcpus, int MemoryMiB, uint Cid, string CommandLine)
 {
+    /// <summary>The extra disks after the rootfs, in guest order (<c>/dev/vdb</c>, … with a rootfs; <c>/dev/vda</c>, … without).</summary>
+    public IReadOnlyList<PlannedDisk> Disks { get; init; } = [];
+
     /// <summary>
     /// Our monitor's DSDT describes no PCI host bridge: with ACPI routing Linux would never scan
     /// bus 0, so the guest probes PCI mechanism #1 itself (MSI-X needs no routing).
@@ -63,14 +66,20 @@ internal sealed record VmPlan(ImageSource Kernel, ImageSource? Initrd, ImageSour
             }
             words.Add(parameter);
         }
+        var disks = definition.Disks.Select((disk, i) =>
+            new PlannedDisk(Source(passed?.Disks.ElementAtOrDefault(i), disk.Path.Length == 0 ? null : disk.Path)
+                ?? throw new VmConfigException($"disk {i} has neither a path nor a passed fd in this run"), disk.Writable));
         // The definition was checked against VmSpec's limits when its StartVm arrived, so these fit.
-        return new VmPlan(kernel, initrd, rootfs, checked((int)definition.Vcpus), checked((int)definition.MemoryMiB), launch.Cid, string.Join(' ', words));
+        return new VmPlan(kernel, initrd, rootfs, checked((int)definition.Vcpus), checked((int)definition.MemoryMiB), launch.Cid, string.Join(' ', words))
+        {
+            Disks = [.. disks],
+        };
     }
 
     /// <summary>
     /// Opens the images into the spec for one instance (which then owns them through the VM it
-    /// builds): the rootfs as the first disk, virtio-rng, and vsock on the VM's CID for the
-    /// guest link. On failure nothing stays open.
+    /// builds): the rootfs as the first disk and the extra disks after it, virtio-rng, and vsock
+    /// on the VM's CID for the guest link. On failure nothing stays open.
     /// </summary>
     /// <exception cref="VmConfigException">An image cannot be opened or a value is out of range.</exception>
     public VmSpec OpenSpec()
@@ -81,9 +90,18 @@ internal sealed record VmPlan(ImageSource Kernel, ImageSource? Initrd, ImageSour
             var kernel = Open(Kernel, writable: false, opened);
             var initrd = Initrd is null ? null : Open(Initrd, writable: false, opened);
             var rootfs = Rootfs is null ? null : Open(Rootfs, writable: true, opened);
+            var blocks = new List<BlockDeviceSpec>();
+            if (rootfs is not null)
+            {
+                blocks.Add(new BlockDeviceSpec(rootfs, ReadOnly: false, RootfsSerial));
+            }
+            foreach (var (disk, i) in Disks.Select((disk, i) => (disk, i)))
+            {
+                blocks.Add(new BlockDeviceSpec(Open(disk.Source, disk.Writable, opened), ReadOnly: !disk.Writable, DiskSerial(i)));
+            }
             return new VmSpec(kernel, initrd, Vcpus, MemoryMiB, CommandLine)
             {
-                BlockDevices = rootfs is null ? [] : [new BlockDeviceSpec(rootfs, ReadOnly: false, RootfsSerial)],
+                BlockDevices = blocks,
                 Rng = true,
                 Vsock = new VsockDeviceSpec(Cid),
             };
@@ -94,6 +112,9 @@ internal sealed record VmPlan(ImageSource Kernel, ImageSource? Initrd, ImageSour
             throw;
         }
     }
+
+    /// <summary>The serial the guest reads for extra disk <paramref name="index"/> (also in /dev/disk/by-id).</summary>
+    public static string DiskSerial(int index) => $"disk{(index + 1).ToString(CultureInfo.InvariantCulture)}";
 
     private static ImageFile Open(ImageSource source, bool writable, List<ImageFile> opened)
     {

@@ -14,11 +14,12 @@ namespace Concierge.Service.Supervision;
 /// </summary>
 public sealed class PassedImages : IDisposable
 {
-    private PassedImages(ImageFile? kernel, ImageFile? initrd, ImageFile? rootfs)
+    private PassedImages(ImageFile? kernel, ImageFile? initrd, ImageFile? rootfs, IReadOnlyList<ImageFile?> disks)
     {
         Kernel = kernel;
         Initrd = initrd;
         Rootfs = rootfs;
+        Disks = disks;
     }
 
     /// <summary>The guest kernel, read-only.</summary>
@@ -30,14 +31,19 @@ public sealed class PassedImages : IDisposable
     /// <summary>The root file system, read-write.</summary>
     public ImageFile? Rootfs { get; }
 
+    /// <summary>The extra disks in the definition's order: the passed image of each, or null where that disk has a path.</summary>
+    public IReadOnlyList<ImageFile?> Disks { get; }
+
     /// <summary>
     /// Checks and takes the passed fds (any may be null); null when none was passed. Every fd is
     /// the returned object's or, when one is refused, closed.
     /// </summary>
     /// <exception cref="InvalidRequestException">An fd is not a usable image; the message says why.</exception>
-    public static PassedImages? Take(SafeFileHandle? kernel, SafeFileHandle? initrd, SafeFileHandle? rootfs)
+    public static PassedImages? Take(SafeFileHandle? kernel, SafeFileHandle? initrd, SafeFileHandle? rootfs,
+        IReadOnlyList<(SafeFileHandle? Fd, bool Writable)> disks)
     {
-        if (kernel is null && initrd is null && rootfs is null)
+        ArgumentNullException.ThrowIfNull(disks);
+        if (kernel is null && initrd is null && rootfs is null && disks.All(d => d.Fd is null))
         {
             return null;
         }
@@ -46,7 +52,8 @@ public sealed class PassedImages : IDisposable
             return new PassedImages(
                 Check(kernel, "the KERNEL fd", writable: false),
                 Check(initrd, "the INITRD fd", writable: false),
-                Check(rootfs, "the ROOTFS fd", writable: true));
+                Check(rootfs, "the ROOTFS fd", writable: true),
+                [.. disks.Select((disk, i) => Check(disk.Fd, $"the fd of disk {i}", disk.Writable))]);
         }
         catch (VmConfigException e)
         {
@@ -54,6 +61,10 @@ public sealed class PassedImages : IDisposable
             kernel?.Dispose();
             initrd?.Dispose();
             rootfs?.Dispose();
+            foreach (var disk in disks)
+            {
+                disk.Fd?.Dispose();
+            }
             throw new InvalidRequestException("fds", e.Message);
         }
     }
@@ -64,6 +75,10 @@ public sealed class PassedImages : IDisposable
         Kernel?.Dispose();
         Initrd?.Dispose();
         Rootfs?.Dispose();
+        foreach (var disk in Disks)
+        {
+            disk?.Dispose();
+        }
     }
 
     private static ImageFile? Check(SafeFileHandle? fd, string name, bool writable) =>

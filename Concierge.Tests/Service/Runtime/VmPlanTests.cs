@@ -81,6 +81,52 @@ public sealed class VmPlanTests
         }
     }
 
+    [Test]
+    public void ExtraDisksFollowTheRootfsInOrderWithTheirSerialsAndAccess()
+    {
+        var scratch = Directory.CreateTempSubdirectory("plan-");
+        try
+        {
+            var kernel = Path.Combine(scratch.FullName, "vmlinuz");
+            var rootfs = Path.Combine(scratch.FullName, "root.img");
+            var data = Path.Combine(scratch.FullName, "data.img");
+            var media = Path.Combine(scratch.FullName, "media.img");
+            File.WriteAllBytes(kernel, new byte[4096]);
+            foreach (var disk in new[] { rootfs, data, media })
+            {
+                File.WriteAllBytes(disk, new byte[1 << 20]);
+            }
+
+            var spec = Plan(new VmDefinition
+            {
+                KernelPath = kernel,
+                RootfsPath = rootfs,
+                Disks = [new DiskDefinition(data, Writable: true), new DiskDefinition(media, Writable: false)],
+            }).OpenSpec();
+            using var kernelFile = spec.Kernel;
+            foreach (var disk in spec.BlockDevices)
+            {
+                disk.Image.Dispose();
+            }
+
+            Assert.That(spec.BlockDevices.Select(disk => (disk.Image.Name, disk.ReadOnly, disk.Serial)), Is.EqualTo(new[]
+            {
+                (rootfs, false, VmPlan.RootfsSerial),
+                (data, false, "disk1"),
+                (media, true, "disk2"),
+            }));
+        }
+        finally
+        {
+            scratch.Delete(recursive: true);
+        }
+    }
+
+    [Test]
+    public void ADiskWithNeitherPathNorPassedFdIsRefused() =>
+        Assert.That(() => Plan(new VmDefinition { Disks = [new DiskDefinition("", Writable: true)] }),
+            Throws.InstanceOf<VmConfigException>().With.Message.Contain("disk 0"));
+
     private static VmPlan Plan(VmDefinition definition) =>
         VmPlan.Create(new VmLaunch(new VmKey(1000, "plan"), Cid, definition, "/nonexistent/console.log", Attempt: 0), Options);
 }
