@@ -1,10 +1,9 @@
 using System.Runtime.CompilerServices;
-using Concierge.Guest.Protocol;
+using Concierge.GuestLink.Protocol;
 using Concierge.Service.Logging;
 using Concierge.Service.Supervision;
 using Concierge.Vmm;
 using Serilog;
-using SupervisorExit = Concierge.Service.Supervision.VmExit;
 
 namespace Concierge.Service.Runtime;
 
@@ -20,7 +19,7 @@ internal sealed class KvmVmInstance : IVmInstance, IGuestCommands
     private readonly VmLaunch _launch;
     private readonly VmRuntimeOptions _options;
     private readonly ILogger _log;
-    private readonly TaskCompletionSource<SupervisorExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<InstanceExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _lock = new();
     private VirtualMachine? _vm;
     private GuestLinkServer? _link;
@@ -38,7 +37,7 @@ internal sealed class KvmVmInstance : IVmInstance, IGuestCommands
     /// <summary>Which VM this runs.</summary>
     public VmLaunch Launch => _launch;
 
-    public Task<SupervisorExit> Exited => _exited.Task;
+    public Task<InstanceExit> Exited => _exited.Task;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -87,7 +86,7 @@ internal sealed class KvmVmInstance : IVmInstance, IGuestCommands
         var vm = CurrentVm();
         if (vm is null)
         {
-            _exited.TrySetResult(new SupervisorExit(VmExitKind.MonitorStopped, "stopped before the monitor started"));
+            _exited.TrySetResult(new InstanceExit(InstanceExitKind.MonitorStopped, "stopped before the monitor started"));
             return;
         }
         await vm.StopAsync().WaitAsync(cancellationToken);
@@ -99,7 +98,7 @@ internal sealed class KvmVmInstance : IVmInstance, IGuestCommands
         var vm = CurrentVm();
         if (vm is null)
         {
-            _exited.TrySetResult(new SupervisorExit(VmExitKind.Killed, "killed before the monitor started"));
+            _exited.TrySetResult(new InstanceExit(InstanceExitKind.Killed, "killed before the monitor started"));
             return;
         }
         // The vCPU threads leave KVM_RUN at once when kicked; FinishAsync reports the exit.
@@ -175,14 +174,14 @@ internal sealed class KvmVmInstance : IVmInstance, IGuestCommands
 
     private async Task FinishAsync(VirtualMachine vm)
     {
-        SupervisorExit exit;
+        InstanceExit exit;
         try
         {
             exit = VmExitTranslation.Translate(await vm.WaitForExitAsync(), _killed);
         }
         catch (Exception e)
         {
-            exit = new SupervisorExit(VmExitKind.MonitorFault, $"waiting for the monitor failed: {e.Message}");
+            exit = new InstanceExit(InstanceExitKind.MonitorFault, $"waiting for the monitor failed: {e.Message}");
         }
         _log.Information("VM monitor ended: {ExitKind} ({ExitDetail})", exit.Kind, exit.Detail);
         await ReleaseAsync(vm);
@@ -193,14 +192,14 @@ internal sealed class KvmVmInstance : IVmInstance, IGuestCommands
     private async Task AbandonStartAsync(Exception error)
     {
         _log.Warning(error, "VM failed to start");
-        var kind = error is OperationCanceledException && _killed ? VmExitKind.Killed : VmExitKind.MonitorFault;
+        var kind = error is OperationCanceledException && _killed ? InstanceExitKind.Killed : InstanceExitKind.MonitorFault;
         var vm = CurrentVm();
         if (vm is not null)
         {
             await vm.StopAsync();
         }
         await ReleaseAsync(vm);
-        _exited.TrySetResult(new SupervisorExit(kind, $"the monitor failed to start: {error.Message}"));
+        _exited.TrySetResult(new InstanceExit(kind, $"the monitor failed to start: {error.Message}"));
     }
 
     private async Task ReleaseAsync(VirtualMachine? vm)
