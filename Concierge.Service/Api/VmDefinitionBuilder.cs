@@ -1,4 +1,4 @@
-using Concierge.Service.Naming;
+using Concierge.Service.Errors;
 using Concierge.Service.Registry;
 using Concierge.Vmm;
 using Microsoft.Win32.SafeHandles;

@@ -1,3 +1,4 @@
+using Concierge.Service.Errors;
 using Concierge.Service.Registry;
 using Concierge.Service.Storage;
 using Concierge.Service.Supervision;

@@ -1,7 +1,8 @@
-using Concierge.DBus;
 using Concierge.DBus.Protocol;
 using Concierge.DBus.Server;
+using Concierge.DBus;
 using Concierge.Service.Api;
+using Concierge.Service.Errors;
 using Google.Protobuf;
 using Microsoft.Win32.SafeHandles;
 using Serilog;
@@ -126,7 +127,7 @@ public sealed partial class ChromeOsInterface : ApiInterface
         {
             if (request.Length > MaxRequestBytes)
             {
-                throw new Naming.InvalidRequestException("request", $"the request has {request.Length} bytes, at most {MaxRequestBytes} are accepted");
+                throw new InvalidRequestException("request", $"the request has {request.Length} bytes, at most {MaxRequestBytes} are accepted");
             }
             return await HandleAsync(caller, member, request, fds).ConfigureAwait(false);
         }

@@ -1,5 +1,5 @@
 using Concierge.Service.Api;
-using Concierge.Service.Naming;
+using Concierge.Service.Errors;
 using Concierge.Service.Protocol;
 using Microsoft.Win32.SafeHandles;
 using FdType = Concierge.Service.Protocol.StartVmRequest.Types.FdType;

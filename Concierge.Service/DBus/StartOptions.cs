@@ -1,6 +1,6 @@
 using Concierge.DBus.Protocol;
 using Concierge.Service.Api;
-using Concierge.Service.Naming;
+using Concierge.Service.Errors;
 using Concierge.Service.Supervision;
 
 namespace Concierge.Service.DBus;

@@ -1,6 +1,6 @@
-using Concierge.Service.Naming;
-using Concierge.Vmm;
+using Concierge.Service.Errors;
 using Concierge.Vmm.Images;
+using Concierge.Vmm;
 using Microsoft.Win32.SafeHandles;
 
 namespace Concierge.Service.Supervision;

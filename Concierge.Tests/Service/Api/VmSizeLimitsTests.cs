@@ -1,6 +1,6 @@
 using Concierge.Service.Api;
 using Concierge.Service.DBus;
-using Concierge.Service.Naming;
+using Concierge.Service.Errors;
 using Concierge.Service.Protocol;
 using Concierge.Tests.Service.Support;
 using Concierge.Vmm;

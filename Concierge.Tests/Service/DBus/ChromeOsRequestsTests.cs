@@ -1,6 +1,6 @@
 using Concierge.Service.Api;
 using Concierge.Service.DBus;
-using Concierge.Service.Naming;
+using Concierge.Service.Errors;
 using Concierge.Tests.Service.Support;
 using NUnit.Framework;
 using Proto = Concierge.Service.Protocol;
