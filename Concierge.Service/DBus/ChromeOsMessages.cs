@@ -1,6 +1,6 @@
-using Concierge.Service.Api;
 using Concierge.Service.Protocol;
 using Concierge.Service.Supervision;
+using Concierge.Service.Vms;
 using Google.Protobuf;
 using ProtoHealth = Concierge.Service.Protocol.VmHealth;
 using ProtoStopReason = Concierge.Service.Protocol.VmStopReason;

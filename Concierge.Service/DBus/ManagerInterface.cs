@@ -3,6 +3,7 @@ using Concierge.DBus.Server;
 using Concierge.Service.Api;
 using Concierge.Service.Registry;
 using Serilog;
+using Concierge.Service.Vms;
 
 namespace Concierge.Service.DBus;
 

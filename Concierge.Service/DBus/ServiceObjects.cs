@@ -6,6 +6,7 @@ using Concierge.Service.Naming;
 using Concierge.Service.Protocol;
 using Concierge.Service.Registry;
 using Concierge.Service.Supervision;
+using Concierge.Service.Vms;
 using Google.Protobuf;
 using Serilog;
 

@@ -1,7 +1,7 @@
 using Concierge.DBus.Protocol;
 using Concierge.DBus.Server;
-using Concierge.Service.Api;
 using Concierge.Service.Supervision;
+using Concierge.Service.Vms;
 
 namespace Concierge.Service.DBus;
 

@@ -5,6 +5,7 @@ using Concierge.Service.Registry;
 using Concierge.Service.Runtime;
 using Concierge.Service.Storage;
 using Concierge.Service.Supervision;
+using Concierge.Service.Vms;
 using Microsoft.Extensions.Hosting;
 using Serilog;
 

@@ -1,6 +1,6 @@
 using Concierge.DBus;
-using Concierge.Service.Api;
 using Serilog;
+using Concierge.Service.Vms;
 
 namespace Concierge.Service.Hosting;
 

@@ -1,7 +1,7 @@
-using Concierge.Service.Api;
 using Concierge.Service.DBus;
 using Concierge.Service.Registry;
 using Concierge.Service.Supervision;
+using Concierge.Service.Vms;
 using NUnit.Framework;
 using Proto = Concierge.Service.Protocol;
 

@@ -2,6 +2,7 @@ using Concierge.Service.Api;
 using Concierge.Service.Registry;
 using Concierge.Service.Storage;
 using Concierge.Service.Supervision;
+using Concierge.Service.Vms;
 
 namespace Concierge.Tests.Service.Support;
 

@@ -4,6 +4,7 @@ using Concierge.Service.Protocol;
 using Concierge.Service.Registry;
 using Concierge.Service.Storage;
 using Concierge.Service.Supervision;
+using Concierge.Service.Vms;
 using Google.Protobuf;
 using Microsoft.Win32.SafeHandles;
 using Serilog;

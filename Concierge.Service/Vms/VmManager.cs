@@ -4,7 +4,7 @@ using Concierge.Service.Storage;
 using Concierge.Service.Supervision;
 using Serilog;
 
-namespace Concierge.Service.Api;
+namespace Concierge.Service.Vms;
 
 /// <summary>
 /// The service's VMs: the registry joined with one supervisor per started VM, CIDs, console log

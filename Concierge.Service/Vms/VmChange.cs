@@ -1,6 +1,6 @@
 using Concierge.Service.Supervision;
 
-namespace Concierge.Service.Api;
+namespace Concierge.Service.Vms;
 
 /// <summary>A VM's transition with its view right after it: what a listener shows, without asking the manager again.</summary>
 /// <param name="Transition">The change of state or health.</param>

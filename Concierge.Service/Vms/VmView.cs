@@ -1,7 +1,7 @@
 using Concierge.Service.Registry;
 using Concierge.Service.Supervision;
 
-namespace Concierge.Service.Api;
+namespace Concierge.Service.Vms;
 
 /// <summary>One VM as both D-Bus faces show it: its registry record joined with its live status.</summary>
 /// <param name="Key">Which VM.</param>

@@ -1,6 +1,6 @@
 using Concierge.Service.Supervision;
 
-namespace Concierge.Service.Api;
+namespace Concierge.Service.Vms;
 
 /// <summary>
 /// One supervised run of a VM and what it holds until the run is over: its CID and the images its

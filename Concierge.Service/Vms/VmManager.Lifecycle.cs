@@ -2,7 +2,7 @@ using Concierge.Service.Errors;
 using Concierge.Service.Registry;
 using Concierge.Service.Supervision;
 
-namespace Concierge.Service.Api;
+namespace Concierge.Service.Vms;
 
 /// <summary>Stop, kill, suspend, resume, forget, and the service-wide stop.</summary>
 public sealed partial class VmManager
