@@ -33,9 +33,10 @@ public sealed class VmcKvmTests
         Assert.That(start.ExitCode, Is.Zero, $"{start.Output}\nservice:\n{_vmc.Service.Output}");
         Assert.That(start.Out, Does.Contain("VM 'web' is running"));
 
+        // The fixture's other tests leave their own VMs registered.
         var list = JsonNode.Parse((await Vmc("list", "--json")).Out)!.AsArray();
-        Assert.That(list.Select(vm => (string?)vm!["name"]).Single(), Is.EqualTo("web"));
-        Assert.That((string?)list[0]!["state"], Is.EqualTo("running"));
+        var web = list.Single(vm => (string?)vm!["name"] == "web")!;
+        Assert.That((string?)web["state"], Is.EqualTo("running"));
 
         var exec = await Vmc("exec", "web", "--", "sh", "-c", "echo from $(hostname); echo oops >&2; exit 3");
         Assert.That(exec.ExitCode, Is.EqualTo(3), $"vmc exits with the command's status: {exec.Output}");
