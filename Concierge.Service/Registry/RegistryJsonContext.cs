@@ -6,6 +6,8 @@ namespace Concierge.Service.Registry;
 [JsonSourceGenerationOptions(
     WriteIndented = true,
     UseStringEnumConverter = true,
+    // A null where the type says none (a name, a definition, the kernel parameters) is a damaged record, refused as it is read.
+    RespectNullableAnnotations = true,
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(RegistryDocument))]
