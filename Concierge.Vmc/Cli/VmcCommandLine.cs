@@ -34,7 +34,7 @@ internal sealed class VmcCommandLine
         Description = "guest RAM: MiB, or with a suffix (512M, 2G)",
         HelpName = "size",
         CustomParser = result => ParseOrReport(result, SizeParser.TryParseMebibytes,
-            "--mem expects more than 0 MiB: a number of MiB or a size like 512M or 2G in whole MiB (leave it out for the service's default)"),
+            "--mem expects a number of MiB or a size like 512M or 2G in whole MiB", ZeroRefused("--mem")),
     };
 
     private readonly Option<string[]> _cmdline = new("--cmdline") { Description = "extra kernel command-line parameters (repeatable; split at spaces)" };
@@ -132,7 +132,8 @@ internal sealed class VmcCommandLine
         var size = new Argument<ulong>("size")
         {
             Description = $"disk size in bytes or with a suffix ({SizeParser.Example})",
-            CustomParser = result => ParseOrReport(result, SizeParser.TryParseBytes, $"expected a size for the disk of more than 0 ({SizeParser.Example})"),
+            CustomParser = result => ParseOrReport(result, SizeParser.TryParseBytes,
+                $"the disk size is bytes or a number with a suffix ({SizeParser.Example})", $"the disk size must be more than 0 ({SizeParser.Example})"),
         };
         var command = new Command("create", "create the disk image of a VM") { name, size };
         command.SetAction((parse, ct) => CreateCommand.RunAsync(Session(parse), parse.GetValue(name)!, parse.GetValue(size), ct));
@@ -172,21 +173,26 @@ internal sealed class VmcCommandLine
         // Only a number that parsed: other tokens already have their own error.
         if (result.Tokens is [var token] && uint.TryParse(token.Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value == 0)
         {
-            result.AddError($"{result.Option.Name} must be more than 0; leave it out for the service's default");
+            result.AddError(ZeroRefused(result.Option.Name));
         }
     }
+
+    private static string ZeroRefused(string option) => $"{option} must be more than 0; leave it out for the service's default";
 
     private delegate bool TryParse(string? text, out ulong value);
 
     /// <summary>0 on the wire means "the service's default": a 0 typed by hand is refused, not silently replaced.</summary>
-    private static ulong ParseOrReport(ArgumentResult result, TryParse parse, string error)
+    private static ulong ParseOrReport(ArgumentResult result, TryParse parse, string expected, string zeroRefused)
     {
         var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : null;
-        if (parse(text, out var value) && value > 0)
+        if (!parse(text, out var value))
         {
-            return value;
+            result.AddError($"{expected}; got '{text}'");
         }
-        result.AddError($"{error}; got '{text}'");
-        return 0;
+        else if (value == 0)
+        {
+            result.AddError(zeroRefused);
+        }
+        return value;
     }
 }
