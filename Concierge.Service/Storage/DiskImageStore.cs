@@ -7,7 +7,8 @@ namespace Concierge.Service.Storage;
 /// sparse file under a <see cref="StorageLayout.PartialSuffix"/> name of its own, synced and then
 /// linked into place only if the name is still free, so a crash never leaves a half-made image
 /// under the real name and concurrent callers of one name each get Created or Exists, without a
-/// lock held over the fsync. An image may not be larger than the space left on the file system
+/// lock held over the fsync; a destroy renames the image away before deleting it, so racing
+/// destroys get Destroyed once and DoesNotExist otherwise. An image may not be larger than the space left on the file system
 /// when it is made: images are sparse, so this refuses what could never be filled, it reserves
 /// nothing.
 /// </summary>
@@ -18,9 +19,6 @@ public sealed class DiskImageStore
     /// it again in between, which sends the create round once more.
     /// </summary>
     private const int MaxCreateRounds = 16;
-
-    // On Unix .NET puts the errno into IOException.HResult; EEXIST: the name was taken.
-    private const int EEXIST = 17;
 
     private readonly StorageLayout _layout;
     private readonly DiskImageLimits _limits;
@@ -63,7 +61,7 @@ public sealed class DiskImageStore
     /// <summary>Makes the image at <paramref name="path"/>; false when another caller made one there first.</summary>
     private static bool TryCreate(string path, ulong size)
     {
-        var partial = $"{path}.{Guid.NewGuid():N}{StorageLayout.PartialSuffix}";
+        var partial = PartialPath(path);
         try
         {
             using (var stream = new FileStream(partial, new FileStreamOptions
@@ -77,13 +75,7 @@ public sealed class DiskImageStore
                 stream.SetLength((long)size);
                 stream.Flush(flushToDisk: true);
             }
-            // Without overwrite, .NET links the file to its name (link(2)), which fails if the name is taken.
-            File.Move(partial, path, overwrite: false);
-            return true;
-        }
-        catch (IOException e) when (e.HResult == EEXIST)
-        {
-            return false;
+            return Interop.HardLink.TryCreate(partial, path);
         }
         finally
         {
@@ -91,16 +83,25 @@ public sealed class DiskImageStore
         }
     }
 
-    /// <summary>Deletes the image of <paramref name="vmName"/>; false when there was none.</summary>
+    /// <summary>
+    /// Deletes the image of <paramref name="vmName"/>; false when there was none. The image is
+    /// renamed away first: of destroys racing for one image, rename(2) lets one win, so only that
+    /// one says it destroyed it. A crash before the delete leaves a partial file, removed at start.
+    /// </summary>
     public bool Destroy(uint owner, string vmName)
     {
         VmNames.Validate(vmName, "vm_name");
         var path = _layout.DiskPath(owner, vmName);
-        if (!File.Exists(path))
+        var doomed = PartialPath(path);
+        try
+        {
+            File.Move(path, doomed, overwrite: true);
+        }
+        catch (IOException e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return false;
         }
-        File.Delete(path);
+        File.Delete(doomed);
         Interop.DirectorySync.Flush(_layout.DiskDirectory(owner));
         return true;
     }
@@ -156,6 +157,9 @@ public sealed class DiskImageStore
         }
         return removed;
     }
+
+    /// <summary>A name of its own next to <paramref name="path"/> for a file on its way in or out.</summary>
+    private static string PartialPath(string path) => $"{path}.{Guid.NewGuid():N}{StorageLayout.PartialSuffix}";
 
     private void CheckSize(ulong size)
     {
