@@ -166,12 +166,12 @@ public sealed class DiskImageStore
         if (size < _limits.MinBytes || size > _limits.MaxBytes)
         {
             throw new InvalidRequestException("disk_size",
-                $"disk size {size} bytes is outside {_limits.MinBytes}..{_limits.MaxBytes} bytes");
+                $"disk size {ExactSize.Format(size)} is outside {ExactSize.Format(_limits.MinBytes)} to {ExactSize.Format(_limits.MaxBytes)}; ask for a size in that range");
         }
         if (size % DiskImageLimits.SectorBytes != 0)
         {
             throw new InvalidRequestException("disk_size",
-                $"disk size {size} bytes is not a multiple of {DiskImageLimits.SectorBytes} bytes");
+                $"disk size {ExactSize.Format(size)} is not a multiple of {DiskImageLimits.SectorBytes} bytes; round it to whole sectors (e.g. whole KiB)");
         }
     }
 
@@ -181,7 +181,8 @@ public sealed class DiskImageStore
         var free = (ulong)new DriveInfo(directory).AvailableFreeSpace;
         if (size > free)
         {
-            throw new DiskSpaceException($"a disk of {size} bytes is larger than the {free} bytes left on the service's file system");
+            // Free space rounded down: a size that fits the text fits the file system.
+            throw new DiskSpaceException($"a disk of {ExactSize.Format(size)} is larger than the {free >> 20} MiB left on the service's file system");
         }
     }
 

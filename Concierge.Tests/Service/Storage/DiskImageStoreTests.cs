@@ -56,7 +56,7 @@ public sealed class DiskImageStoreTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(error.Message, Does.Contain($"{tooBig} bytes").And.Contain("left on the service's file system"));
+            Assert.That(error.Message, Does.Contain($"a disk of {ExactSize.Format(tooBig)} is larger than the ").And.Contain(" MiB left on the service's file system"));
             Assert.That(Directory.EnumerateFiles(_layout.DiskDirectory(1000)), Is.Empty);
         });
     }
@@ -107,11 +107,12 @@ public sealed class DiskImageStoreTests
         Assert.That(again.Image.SizeBytes, Is.EqualTo(2UL << 20));
     }
 
-    [TestCase(512UL, "outside")]
-    [TestCase((1UL << 20) - 512, "outside")]
-    [TestCase((1UL << 40) + 512, "outside")]
-    [TestCase(ulong.MaxValue, "outside")]
-    [TestCase((1UL << 20) + 1, "multiple of 512")]
+    [TestCase(512UL, "disk size 512 bytes is outside 1 MiB to 1 TiB; ask for a size in that range")]
+    [TestCase((1UL << 20) - 512, "disk size 1048064 bytes is outside")]
+    [TestCase((1UL << 40) + 512, "disk size 1099511628288 bytes is outside")]
+    [TestCase(3000UL << 30, "disk size 3000 GiB is outside")]
+    [TestCase(ulong.MaxValue, "disk size 18446744073709551615 bytes is outside")]
+    [TestCase((1UL << 20) + 1, "disk size 1048577 bytes is not a multiple of 512 bytes")]
     public void Refuses_sizes_out_of_bounds(ulong size, string reason)
     {
         var error = Assert.Throws<InvalidRequestException>(() => _store.Create(1000, "dev", size))!;
