@@ -98,7 +98,8 @@ public sealed class VmcExitCodeTests
         var run = await Vmc("exec", "halted", "--", "true");
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.ExecFailed), run.Output);
-        Assert.That(run.StandardError, Does.Contain("not running"));
+        Assert.That(run.StandardError, Does.StartWith("vmc: exec in VM 'halted': ").And.Contain("not running").And.Contain("'vmc list'"));
+        Assert.That(run.StandardError, Does.Not.Contain("/org/chromium").And.Not.Contain("NAME"), "the VM by the name the user typed");
     }
 
     [TestCase("info")]
