@@ -72,11 +72,14 @@ public sealed class VmcParsingTests
 
     [TestCase("the disk size is bytes or a number with a suffix", "'1.5G'", "create", "vm", "1.5G")]
     [TestCase("--mem expects a number of MiB", "'1000K'", "start", "vm", "--mem", "1000K")]
-    public async Task A_malformed_size_is_called_malformed_not_zero(string said, string quoted, params string[] args)
+    [TestCase("--cpus expects a whole number of virtual CPUs", "'abc'", "start", "vm", "--cpus", "abc")]
+    [TestCase("--cpus expects a whole number of virtual CPUs", "'99999999999'", "start", "vm", "--cpus", "99999999999")]
+    [TestCase("--timeout expects a whole number of seconds", "'-1'", "start", "vm", "--timeout", "-1")]
+    public async Task A_malformed_number_says_what_it_expects_not_a_type_or_zero(string said, string quoted, params string[] args)
     {
         var run = await VmcRun.RunAsync(args);
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Usage), run.Output);
-        Assert.That(run.Error, Does.Contain(said).And.Contain(quoted).And.Not.Contain("more than 0"));
+        Assert.That(run.Error, Does.Contain(said).And.Contain(quoted).And.Not.Contain("more than 0").And.Not.Contain("System."));
     }
 
     // Each case: what the one error line must say; the parser's own words would name only the command, or say it twice.
