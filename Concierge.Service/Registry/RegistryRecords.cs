@@ -1,15 +1,16 @@
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
+using System.Text.Json.Nodes;
 using Concierge.Service.Naming;
 
 namespace Concierge.Service.Registry;
 
 /// <summary>
 /// The records of a registry file that the service can use. A file damaged by hand or by a bug
-/// can hold records of the wrong shape (missing fields, wrong types, nulls, numbers no enum
-/// names), unusable names or the same (owner, name) twice; each such record is set aside with the
-/// reason (the first record of a key wins), so one bad record never keeps the service from
-/// starting nor takes the good records with it.
+/// can hold records of the wrong shape (no owner, name or definition, wrong types, nulls, a field
+/// twice, numbers no enum names), unusable names or the same (owner, name) twice; each such record
+/// is set aside with the reason (the first record of a key wins), so one bad record never keeps
+/// the service from starting nor takes the good records with it. A definition field a record does
+/// not name (a file older than the field) has its default.
 /// </summary>
 internal static class RegistryRecords
 {
@@ -36,34 +37,43 @@ internal static class RegistryRecords
         return usable;
     }
 
-    /// <summary>Deserializes one record; the reason when it is not one.</summary>
+    // The record's name for its definition, as RegistryJsonContext writes it (camelCase).
+    private const string DefinitionProperty = "definition";
+
+    /// <summary>
+    /// What a definition holds for each field it does not name. The source generator sets every
+    /// init-only property, so a field missing from the JSON would get null or 0 instead of its
+    /// initializer, and a record written before the field existed would load broken.
+    /// </summary>
+    private static readonly JsonObject DefinitionDefaults =
+        JsonSerializer.SerializeToNode(new VmDefinition(), RegistryJsonContext.Default.VmDefinition)!.AsObject();
+
+    /// <summary>Deserializes one record, its definition's missing fields at their defaults; the reason when it is not one.</summary>
     private static string? Read(JsonElement element, out VmRecord? record)
     {
         try
         {
-            record = element.Deserialize(RegistryJsonContext.Default.VmRecord);
+            // A name twice is refused here: which of the two the service wrote cannot be known.
+            var node = JsonNode.Parse(element.GetRawText(), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
+            if (node is JsonObject { } fields && fields[DefinitionProperty] is JsonObject definition)
+            {
+                foreach (var (name, value) in DefinitionDefaults)
+                {
+                    if (!definition.ContainsKey(name))
+                    {
+                        definition[name] = value?.DeepClone();
+                    }
+                }
+            }
+            record = node.Deserialize(RegistryJsonContext.Default.VmRecord);
         }
         catch (JsonException e)
         {
             record = null;
             return e.Message;
         }
-        if (record is null)
-        {
-            return "null";
-        }
-        var missing = MissingReference(record, RegistryJsonContext.Default.VmRecord)
-            ?? MissingReference(record.Definition, RegistryJsonContext.Default.VmDefinition);
-        return missing is null ? null : $"VM {record.Key} has no {missing}";
+        return record is null ? "null" : null;
     }
-
-    /// <summary>
-    /// The name of a property that the type says is never null but is. The source generator sets
-    /// every init-only property, so one missing from the JSON gets null (or 0), not its initializer;
-    /// a missing number is refused later like any bad value, a missing reference would be a crash.
-    /// </summary>
-    private static string? MissingReference<T>(T value, JsonTypeInfo<T> type) =>
-        type.Properties.FirstOrDefault(p => !p.IsGetNullable && p.Get is { } get && get(value!) is null)?.Name;
 
     private static string? Problem(VmRecord record, Dictionary<VmKey, VmRecord> usable)
     {

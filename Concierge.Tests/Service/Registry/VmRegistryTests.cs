@@ -167,6 +167,21 @@ public sealed class VmRegistryTests
         Assert.That(again.IsClean, Is.True, "the file was rewritten without them");
     }
 
+    [Test]
+    public void A_field_a_record_does_not_name_has_its_default_as_in_a_file_older_than_the_field()
+    {
+        File.WriteAllText(_layout.StateFile, """{"version": 1, "vms": [{"owner": 1000, "name": "old", "definition": {}}, {"owner": 1000, "name": "some", "definition": {"vcpus": 2}}]}""");
+
+        var registry = Open(out var report);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(report.SetAsideRecords, Is.Empty);
+            Assert.That(registry.Find(new VmKey(1000, "old"))!.Definition.SameAs(new VmDefinition()), Is.True, "every field at the default a new definition has");
+            Assert.That(registry.Find(new VmKey(1000, "some"))!.Definition.SameAs(new VmDefinition { Vcpus = 2 }), Is.True);
+        });
+    }
+
     // Every reference of a definition, as the service writes it.
     private const string Definition = """{"kernelPath": "/k", "kernelParams": []}""";
 
@@ -182,8 +197,8 @@ public sealed class VmRegistryTests
     [TestCase("""{"owner": 1000, "name": "x", "definition": null}""", "'Definition'")]
     [TestCase("""{"owner": 1000, "name": "x", "definition": {"kernelPath": "/k", "kernelParams": [], "vcpus": "many"}}""", "$.definition.vcpus")]
     [TestCase("""{"owner": 1000, "name": "x", "definition": {"kernelPath": null, "kernelParams": []}}""", "$.definition.kernelPath")]
-    [TestCase("""{"owner": 1000, "name": "x", "definition": {"kernelParams": []}}""", "VM 1000/x has no kernelPath")]
-    [TestCase("""{"owner": 1000, "name": "x", "definition": {"kernelPath": "/k"}}""", "VM 1000/x has no kernelParams")]
+    [TestCase($$"""{"owner": 1000, "owner": 1001, "name": "x", "definition": {{Definition}}}""", "'owner'")]
+    [TestCase("""{"owner": 1000, "name": "x", "definition": {"vcpus": 1, "vcpus": 2}}""", "'vcpus'")]
     [TestCase("""{"owner": 1000, "name": "x", "definition": {"kernelPath": "/k", "kernelParams": ["quiet", null]}}""", "a kernel parameter that is null")]
     [TestCase("""{"owner": 1000, "name": "x", "definition": {"kernelPath": "/k", "kernelParams": [], "startupTimeout": "soon"}}""", "$.definition.startupTimeout")]
     [TestCase("""{"owner": 1000, "name": "x", "definition": {"kernelPath": "/k", "kernelParams": [], "restartPolicy": 7}}""", "unknown restart policy 7")]
