@@ -85,7 +85,7 @@ internal static class ProtoMapping
             },
         };
         request.KernelParams.AddRange(options.KernelParams);
-        request.Disks.AddRange(options.DiskPaths.Select(path => new DiskImage { Path = path, Writable = true, ImageType = DiskImageType.DiskImageRaw }));
+        request.Disks.AddRange(options.Disks.Select(disk => new DiskImage { Path = disk.Path, Writable = disk.Writable, ImageType = DiskImageType.DiskImageRaw }));
         return request;
     }
 

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using Google.Protobuf;
 
-namespace Concierge.Guest.Link;
+namespace Concierge.GuestLink;
 
 /// <summary>
 /// Reads and writes the link's frames: a 4-byte big-endian length, then that many bytes of

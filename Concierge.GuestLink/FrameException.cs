@@ -1,4 +1,4 @@
-namespace Concierge.Guest.Link;
+namespace Concierge.GuestLink;
 
 /// <summary>The peer broke the framing rules; the connection cannot be trusted any more and is closed.</summary>
 public abstract class FrameException : IOException

@@ -1,4 +1,4 @@
-namespace Concierge.Guest.Link;
+namespace Concierge.GuestLink;
 
 /// <summary>A frame announced (or a message needs) more bytes than the codec's limit.</summary>
 public sealed class FrameTooLargeException(long length, int limit)

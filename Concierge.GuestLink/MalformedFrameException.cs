@@ -1,4 +1,4 @@
-namespace Concierge.Guest.Link;
+namespace Concierge.GuestLink;
 
 /// <summary>A frame's body did not parse as the expected message.</summary>
 public sealed class MalformedFrameException(string messageType, Exception inner)

@@ -1,4 +1,4 @@
-namespace Concierge.Guest.Link;
+namespace Concierge.GuestLink;
 
 /// <summary>The stream ended in the middle of a frame.</summary>
 public sealed class TruncatedFrameException(long expected, long received)

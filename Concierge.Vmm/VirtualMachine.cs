@@ -1,3 +1,5 @@
+using Concierge.Vmm.Devices.Pci;
+using Concierge.Vmm.Devices.Virtio.Vsock;
 using Concierge.Vmm.Kvm.Interop;
 
 namespace Concierge.Vmm;
@@ -25,6 +27,12 @@ public sealed class VirtualMachine : IAsyncDisposable
 
     /// <summary>The serial console (COM1).</summary>
     public VmConsole Console => _parts.Console;
+
+    /// <summary>The virtio-vsock device the spec declared (the host listens on it), or null.</summary>
+    public VsockDevice? Vsock => _parts.Vsock;
+
+    /// <summary>The virtio devices on the PCI bus in slot order (disks first), with their counters.</summary>
+    public IReadOnlyList<VirtioPciDevice> VirtioDevices => _parts.VirtioDevices;
 
     /// <summary>The exit, once the VM has ended; null while it runs or before it starts.</summary>
     public VmExit? Exit => _exit is { IsCompleted: true } ? _exit.Result : null;

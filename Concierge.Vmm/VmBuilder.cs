@@ -9,19 +9,18 @@ namespace Concierge.Vmm;
 
 /// <summary>
 /// Builds a <see cref="VirtualMachine"/> from a <see cref="VmSpec"/> as a recipe of small steps
-/// (see <see cref="Build"/>). Other devices (PCI, virtio) join through <see cref="AddDevice"/>,
-/// which hands them an <see cref="IVmDeviceHost"/> after the built-in devices are attached.
+/// (see <see cref="Build"/>): the built-in legacy devices, then the virtio devices the spec
+/// declares (VmBuilder.Devices.cs), then firmware tables, kernel and vCPU state.
 /// </summary>
 /// <example><code>
-/// await using var vm = new VmBuilder(spec).AddDevice(host => pciBus.AttachTo(host)).Build();
+/// await using var vm = new VmBuilder(spec).WithConsoleLog(path).Build();
 /// vm.Console.LineReceived += Console.WriteLine;
 /// vm.Start();
 /// var exit = await vm.WaitForExitAsync();
 /// </code></example>
-public sealed class VmBuilder
+public sealed partial class VmBuilder
 {
     private readonly VmSpec _spec;
-    private readonly List<Action<IVmDeviceHost>> _devices = [];
     private string? _consoleLogPath;
 
     /// <summary>Starts a build of <paramref name="spec"/>.</summary>
@@ -38,20 +37,12 @@ public sealed class VmBuilder
         return this;
     }
 
-    /// <summary>Adds a device: <paramref name="attach"/> runs during <see cref="Build"/> with the VM's device host.</summary>
-    public VmBuilder AddDevice(Action<IVmDeviceHost> attach)
-    {
-        ArgumentNullException.ThrowIfNull(attach);
-        _devices.Add(attach);
-        return this;
-    }
-
     /// <summary>Builds the VM, ready to <see cref="VirtualMachine.Start"/>. On failure everything created so far is released.</summary>
     /// <exception cref="VmConfigException">The spec's files or sizes do not make a bootable VM.</exception>
     /// <exception cref="KvmException">KVM is missing, lacks a capability, or refused a call.</exception>
     public VirtualMachine Build()
     {
-        var parts = new VmParts(_spec, new VmConsole(_consoleLogPath));
+        var parts = new VmParts(_spec, OpenConsole());
         try
         {
             OpenKvm(parts);
@@ -62,7 +53,7 @@ public sealed class VmBuilder
             AttachSerial(parts);
             AttachI8042(parts);
             AttachAcpiPowerOff(parts);
-            AttachDevices(parts);
+            AttachVirtioDevices(parts);
             var rsdp = WriteFirmwareTables(parts);
             var kernel = LoadKernel(parts, rsdp);
             ConfigureVcpus(parts, kernel);
@@ -73,6 +64,23 @@ public sealed class VmBuilder
         catch
         {
             parts.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The console, or (its log cannot be opened) the spec's images released: they are the build's to release.</summary>
+    private VmConsole OpenConsole()
+    {
+        try
+        {
+            return new VmConsole(_consoleLogPath);
+        }
+        catch
+        {
+            foreach (var image in _spec.Images)
+            {
+                image.Dispose();
+            }
             throw;
         }
     }
@@ -143,8 +151,6 @@ public sealed class VmBuilder
         parts.AddPortIoDevice(AcpiPowerManagement.EventBlockPort, AcpiPowerManagement.PortCount, pm);
     }
 
-    private void AttachDevices(VmParts parts) => _devices.ForEach(attach => attach(parts));
-
     /// <summary>MP table, ACPI tables, boot GDT and page tables; returns the RSDP address.</summary>
     private static ulong WriteFirmwareTables(VmParts parts)
     {
@@ -154,7 +160,7 @@ public sealed class VmBuilder
     }
 
     private static LoadedKernel LoadKernel(VmParts parts, ulong rsdp) =>
-        KernelLoader.Load(parts.Memory, parts.Spec.KernelPath, parts.Spec.InitrdPath, parts.Spec.CommandLine, rsdp);
+        KernelLoader.Load(parts.Memory, parts.Spec.Kernel, parts.Spec.Initrd, parts.Spec.CommandLine, rsdp);
 
     /// <summary>Per vCPU: CPUID first (MSRs depend on it), then MSRs, LAPIC LINTs, and the boot vCPU's entry state.</summary>
     private static void ConfigureVcpus(VmParts parts, LoadedKernel kernel)

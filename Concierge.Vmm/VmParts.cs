@@ -1,4 +1,6 @@
 using Concierge.Vmm.Devices;
+using Concierge.Vmm.Devices.Pci;
+using Concierge.Vmm.Devices.Virtio.Vsock;
 using Concierge.Vmm.Kvm;
 using Concierge.Vmm.Memory;
 
@@ -6,10 +8,13 @@ namespace Concierge.Vmm;
 
 /// <summary>
 /// Everything one VM owns, gathered while <see cref="VmBuilder"/> runs and handed to
-/// <see cref="VirtualMachine"/>. It is also the <see cref="IVmDeviceHost"/> devices see.
-/// Disposal releases devices first, then vCPUs, the VM fd, guest RAM and /dev/kvm.
+/// <see cref="VirtualMachine"/>: what the attach steps give a device (guest memory, bus
+/// registration, interrupts, eventfds) all lands here and belongs to the VM. Disposal releases
+/// devices first, then the spec's images, vCPUs, the VM fd, guest RAM and /dev/kvm. The images
+/// are the run's from the moment the build begins, so a build that fails releases them too (a
+/// disk device releases its image as well; the second release does nothing).
 /// </summary>
-internal sealed class VmParts : IVmDeviceHost, IDisposable
+internal sealed class VmParts : IDisposable
 {
     private readonly List<IDisposable> _resources = [];
     private GuestMemory? _memory;
@@ -19,6 +24,7 @@ internal sealed class VmParts : IVmDeviceHost, IDisposable
     {
         Spec = spec;
         Console = console;
+        _resources.AddRange(spec.Images);
     }
 
     public VmSpec Spec { get; }
@@ -41,30 +47,33 @@ internal sealed class VmParts : IVmDeviceHost, IDisposable
 
     public List<KvmVcpu> Vcpus { get; } = [];
 
+    /// <summary>The virtio devices on the PCI bus, in slot order.</summary>
+    public List<VirtioPciDevice> VirtioDevices { get; } = [];
+
+    /// <summary>The vsock device, when the spec declares one.</summary>
+    public VsockDevice? Vsock { get; set; }
+
     /// <summary>The devices that pause and resume with the vCPUs, in the order they were added.</summary>
     public List<IPausableDevice> PausableDevices { get; } = [];
 
-    /// <inheritdoc />
+    /// <summary>The guest's RAM.</summary>
     public GuestMemory Memory
     {
         get => _memory ?? throw new InvalidOperationException("guest memory is not allocated yet");
         set => _memory = value;
     }
 
-    /// <inheritdoc />
-    public int VcpuCount => Spec.Vcpus;
-
-    /// <inheritdoc />
+    /// <summary>Delivers MSIs (KVM_SIGNAL_MSI).</summary>
     public IMsiSignaler MsiSignaler => new KvmMsiSignaler(Vm);
 
-    /// <inheritdoc />
+    /// <summary>Routes guest port I/O in [<paramref name="port"/>, +<paramref name="length"/>) to <paramref name="device"/>.</summary>
     public void AddPortIoDevice(ushort port, ushort length, IBusDevice device)
     {
         Ports.Register(port, length, device);
         TrackIfDisposable(device);
     }
 
-    /// <inheritdoc />
+    /// <summary>Routes guest MMIO in [<paramref name="address"/>, +<paramref name="length"/>) to <paramref name="device"/> (must lie outside RAM).</summary>
     public void AddMmioDevice(ulong address, ulong length, IBusDevice device)
     {
         if (Memory.Regions.Any(region => address < region.End && region.GuestAddress < address + length))
@@ -75,10 +84,14 @@ internal sealed class VmParts : IVmDeviceHost, IDisposable
         TrackIfDisposable(device);
     }
 
-    /// <inheritdoc />
+    /// <summary>An edge-triggered interrupt line for legacy GSI <paramref name="gsi"/> (0-23, via KVM_IRQ_LINE).</summary>
     public IInterruptLine GetInterruptLine(uint gsi) => new KvmInterruptLine(Vm, gsi);
 
-    /// <inheritdoc />
+    /// <summary>
+    /// An eventfd KVM signals, without exiting to user space, when the guest writes
+    /// <paramref name="length"/> bytes at <paramref name="address"/> (a port when <paramref name="portIo"/>),
+    /// optionally only when the value equals <paramref name="dataMatch"/>.
+    /// </summary>
     public EventFd AddIoEventFd(ulong address, uint length, bool portIo, ulong? dataMatch = null)
     {
         var eventFd = EventFd.Create();
@@ -87,22 +100,13 @@ internal sealed class VmParts : IVmDeviceHost, IDisposable
         return eventFd;
     }
 
-    /// <inheritdoc />
-    public EventFd AddIrqFd(uint gsi)
-    {
-        var eventFd = EventFd.Create();
-        _resources.Add(eventFd);
-        Vm.SetIrqfd(eventFd, gsi, assign: true);
-        return eventFd;
-    }
-
-    /// <inheritdoc />
+    /// <summary>A device that pause must stop too (see <see cref="IPausableDevice"/>).</summary>
     public void AddPausableDevice(IPausableDevice device) => PausableDevices.Add(device);
 
-    /// <inheritdoc />
+    /// <summary>Something else to dispose with the VM, after the vCPUs have stopped.</summary>
     public void AddDisposable(IDisposable resource) => _resources.Add(resource);
 
-    /// <inheritdoc />
+    /// <summary>Ends the VM with <see cref="VmExitReason.Fault"/> (for device threads that find the guest misbehaving).</summary>
     public void Fail(Exception error)
     {
         ArgumentNullException.ThrowIfNull(error);

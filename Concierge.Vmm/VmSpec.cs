@@ -1,9 +1,25 @@
+using Concierge.Vmm.Images;
+
 namespace Concierge.Vmm;
 
 /// <summary>
-/// What to run: an immutable, validated description of a VM. Construction rejects impossible
-/// values with <see cref="VmConfigException"/>; the files themselves are checked when the VM is built.
+/// What to run: an immutable, validated description of a VM, its devices included (the
+/// <see cref="VmBuilder"/> attaches them; nobody composes devices by hand). Construction rejects
+/// impossible values with <see cref="VmConfigException"/>; the images are open, checked
+/// <see cref="ImageFile"/>s, and their contents are checked when the VM is built. The images
+/// belong to the VM built from the spec: they are released with it, or when its build fails.
 /// </summary>
+/// <example><code>
+/// var spec = new VmSpec(ImageFile.Open(kernel, writable: false), ImageFile.Open(initrd, writable: false), vcpus: 1, memoryMiB: 512)
+/// {
+///     BlockDevices = [new BlockDeviceSpec(ImageFile.Open(rootfs, writable: true), ReadOnly: false, "rootfs")],
+///     Rng = true,
+///     Vsock = new VsockDeviceSpec(GuestCid: 32),
+/// };
+/// await using var vm = new VmBuilder(spec).Build();
+/// using var listener = vm.Vsock!.Listen(7777);
+/// vm.Start();
+/// </code></example>
 public sealed record VmSpec
 {
     /// <summary>
@@ -32,41 +48,27 @@ public sealed record VmSpec
 
     /// <summary>Creates and validates a spec.</summary>
     /// <exception cref="VmConfigException">A value is out of range.</exception>
-    public VmSpec(string kernelPath, string? initrdPath, int vcpus, int memoryMiB, string commandLine = DefaultCommandLine)
+    public VmSpec(ImageFile kernel, ImageFile? initrd, int vcpus, int memoryMiB, string commandLine = DefaultCommandLine)
     {
-        if (string.IsNullOrWhiteSpace(kernelPath))
-        {
-            throw new VmConfigException("a kernel path is required");
-        }
-        if (initrdPath is not null && string.IsNullOrWhiteSpace(initrdPath))
-        {
-            throw new VmConfigException("the initrd path is empty (pass null for none)");
-        }
-        if (vcpus is < 1 or > MaxVcpus)
-        {
-            throw new VmConfigException($"vCPU count {vcpus} is outside 1..{MaxVcpus}");
-        }
-        if (memoryMiB is < MinMemoryMiB or > MaxMemoryMiB)
-        {
-            throw new VmConfigException($"memory {memoryMiB} MiB is outside {MinMemoryMiB}..{MaxMemoryMiB} MiB");
-        }
+        ArgumentNullException.ThrowIfNull(kernel);
+        CheckLimits((ulong)Math.Max(vcpus, 0), (ulong)Math.Max(memoryMiB, 0));
         ArgumentNullException.ThrowIfNull(commandLine);
         if (commandLine.Length > MaxCommandLineLength || commandLine.Contains('\0', StringComparison.Ordinal))
         {
             throw new VmConfigException($"the kernel command line must be at most {MaxCommandLineLength} characters without NULs");
         }
-        KernelPath = kernelPath;
-        InitrdPath = initrdPath;
+        Kernel = kernel;
+        Initrd = initrd;
         Vcpus = vcpus;
         MemoryMiB = memoryMiB;
         CommandLine = commandLine;
     }
 
-    /// <summary>Path of the bzImage kernel.</summary>
-    public string KernelPath { get; }
+    /// <summary>The bzImage kernel.</summary>
+    public ImageFile Kernel { get; }
 
-    /// <summary>Path of the initramfs (cpio, optionally compressed), or null.</summary>
-    public string? InitrdPath { get; }
+    /// <summary>The initramfs (cpio, optionally compressed), or null.</summary>
+    public ImageFile? Initrd { get; }
 
     /// <summary>Number of vCPUs.</summary>
     public int Vcpus { get; }
@@ -77,6 +79,40 @@ public sealed record VmSpec
     /// <summary>The kernel command line.</summary>
     public string CommandLine { get; }
 
+    /// <summary>
+    /// The one set of size limits a VM must keep. The service checks a request against them when it
+    /// arrives, so a caller hears of a VM that could never run in the same reply; the constructor
+    /// checks again. Wide parameters, so no caller narrows a value (and wraps it) before the check.
+    /// </summary>
+    /// <exception cref="VmConfigException">A value is out of range; the message names it and the range.</exception>
+    public static void CheckLimits(ulong vcpus, ulong memoryMiB)
+    {
+        if (vcpus is < 1 or > MaxVcpus)
+        {
+            throw new VmConfigException($"vCPU count {vcpus} is outside 1..{MaxVcpus}");
+        }
+        if (memoryMiB is < MinMemoryMiB or > MaxMemoryMiB)
+        {
+            throw new VmConfigException($"memory {memoryMiB} MiB is outside {MinMemoryMiB}..{MaxMemoryMiB} MiB");
+        }
+    }
+
     /// <summary>Guest RAM in bytes.</summary>
     public ulong MemoryBytes => (ulong)MemoryMiB << 20;
+
+    /// <summary>The virtio-blk disks, in the order the guest names them: the first is <c>/dev/vda</c>.</summary>
+    public IReadOnlyList<BlockDeviceSpec> BlockDevices { get; init; } = [];
+
+    /// <summary>A virtio-rng entropy source for the guest.</summary>
+    public bool Rng { get; init; }
+
+    /// <summary>The virtio-vsock device, or null for none.</summary>
+    public VsockDeviceSpec? Vsock { get; init; }
+
+    /// <summary>True when any virtio device is declared (they need the PCI bus).</summary>
+    internal bool HasVirtioDevices => BlockDevices.Count > 0 || Rng || Vsock is not null;
+
+    /// <summary>Every image the spec holds, for whoever owns the built VM's resources.</summary>
+    internal IEnumerable<ImageFile> Images =>
+        new[] { Kernel, Initrd }.OfType<ImageFile>().Concat(BlockDevices.Select(disk => disk.Image));
 }

@@ -23,3 +23,20 @@ CONF
   [ -s "$dir/address" ] || { echo "dbus-daemon did not start (config $dir/bus.conf)" >&2; return 1; }
   bus_address=$(head -n 1 "$dir/address")
 }
+
+# start_private_service DIR SERVICE GUEST: the service SERVICE (its executable) on a private bus
+# in DIR, with DIR/state as its state and the built-in guest GUEST (a directory with vmlinuz and
+# initramfs.cpio.gz) as its system images, logging warnings only. Appends the bus's and the
+# service's pids to the caller's array `pids` (kill them in reverse order: the service first, so
+# it stops its VMs while the bus is still there) and sets bus_address and service_pid.
+start_private_service() {
+  local dir=$1 service=$2 guest=$3
+  mkdir -p "$dir/images" "$dir/state"
+  ln -s "$guest/vmlinuz" "$dir/images/vmlinuz"
+  ln -s "$guest/initramfs.cpio.gz" "$dir/images/initramfs.cpio.gz"
+  start_private_bus "$dir"
+  pids+=("$bus_pid")
+  "$service" --address "$bus_address" --state-dir "$dir/state" --image-dir "$dir/images" --log-level warning &
+  service_pid=$!
+  pids+=("$service_pid")
+}

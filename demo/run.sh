@@ -28,17 +28,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The service reads its system image directory: vmlinuz and initramfs.cpio.gz.
-mkdir -p "$work/images" "$work/state"
-ln -s "$guest/vmlinuz" "$work/images/vmlinuz"
-ln -s "$guest/initramfs.cpio.gz" "$work/images/initramfs.cpio.gz"
-
-start_private_bus "$work"
-pids+=("$bus_pid")
+start_private_service "$work" "$service" "$guest"
 address=$bus_address
-
-"$service" --address "$address" --state-dir "$work/state" --image-dir "$work/images" --log-level warning &
-pids+=($!)
 
 vmc() { "$vmc_exe" --address "$address" "$@"; }
 show() { printf '\n$ vmc'; printf ' %q' "$@"; printf '\n'; vmc "$@"; }

@@ -12,8 +12,8 @@ public sealed record VmStartOptions
     /// <summary>The root filesystem image.</summary>
     public string? RootfsPath { get; init; }
 
-    /// <summary>Extra disk images, attached writable in order.</summary>
-    public IReadOnlyList<string> DiskPaths { get; init; } = [];
+    /// <summary>Extra disk images after the root filesystem, in the order the guest sees them (/dev/vdb, …).</summary>
+    public IReadOnlyList<VmDisk> Disks { get; init; } = [];
 
     /// <summary>Virtual CPUs; 0 = default.</summary>
     public uint Vcpus { get; init; }

@@ -127,6 +127,6 @@ internal static class ContainerLauncher
         while (result == -1 && Marshal.GetLastPInvokeError() == Errno.EINTR);
         NativeCallException.ThrowIfFailed(result, "wait for the container");
         var exit = ExitStatus.FromWaitStatus(status);
-        return exit.Status == Protocol.ProcessStatus.Exited ? exit.Code : 128 + exit.Code;
+        return exit.Status == GuestLink.Protocol.ProcessStatus.Exited ? exit.Code : 128 + exit.Code;
     }
 }

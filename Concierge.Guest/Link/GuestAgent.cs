@@ -1,5 +1,5 @@
 using Concierge.Guest.Native;
-using Concierge.Guest.Protocol;
+using Concierge.GuestLink.Protocol;
 using Concierge.Guest.Supervision;
 using Google.Protobuf;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Concierge.Guest.Protocol;
+using Concierge.GuestLink.Protocol;
 
 namespace Concierge.Guest.Link;
 

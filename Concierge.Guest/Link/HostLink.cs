@@ -1,5 +1,6 @@
+using Concierge.GuestLink;
 using System.Threading.Channels;
-using Concierge.Guest.Protocol;
+using Concierge.GuestLink.Protocol;
 
 namespace Concierge.Guest.Link;
 

@@ -1,3 +1,5 @@
+using Concierge.GuestLink;
+
 namespace Concierge.Guest.Link;
 
 /// <summary>Timing and limits of the host link.</summary>

@@ -1,4 +1,4 @@
-using Concierge.Guest.Protocol;
+using Concierge.GuestLink.Protocol;
 
 namespace Concierge.Guest.Link;
 

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Concierge.Guest.Config;
 using Concierge.Guest.Link;
-using Concierge.Guest.Protocol;
+using Concierge.GuestLink.Protocol;
 
 namespace Concierge.Guest.Supervision;
 

@@ -1,6 +1,6 @@
 using Concierge.Guest.Config;
 using Concierge.Guest.Native;
-using Concierge.Guest.Protocol;
+using Concierge.GuestLink.Protocol;
 
 namespace Concierge.Guest.Supervision;
 

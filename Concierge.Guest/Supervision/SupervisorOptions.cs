@@ -1,5 +1,5 @@
 using Concierge.Guest.Config;
-using Concierge.Guest.Protocol;
+using Concierge.GuestLink.Protocol;
 
 namespace Concierge.Guest.Supervision;
 

@@ -1,3 +1,4 @@
+using Concierge.Service.Errors;
 using Concierge.Service.Logging;
 using Concierge.Service.Naming;
 using Concierge.Service.Registry;
@@ -61,14 +62,17 @@ public sealed class ConciergeApi
             var key = VmKey.Create(owner, name);
             if (request.AsksNothing && _vms.Find(key) is { IsActive: true } active)
             {
-                // Its stored definition may name fds of the run, which a new definition cannot reuse.
+                // A VM of passed fds stores no images to make a new definition from: asked for
+                // nothing, an active one is answered as it runs.
                 started = false;
                 return active;
             }
-            return _vms.Start(key, stored => _definitions.Build(caller, request, stored), request.PassedFds, out started);
+            var passed = PassedImages.Take(request.KernelFd, request.InitrdFd, request.RootfsFd, [.. request.Disks.Select(d => (d.Fd, d.Writable))]);
+            return _vms.Start(key, stored => _definitions.Build(caller, request, stored), passed, out started);
         }
         catch
         {
+            // Nothing was handed to a run: close what the caller passed (closing twice is harmless).
             foreach (var fd in request.PassedFds)
             {
                 fd.Dispose();

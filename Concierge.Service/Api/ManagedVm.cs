@@ -1,21 +1,20 @@
 using Concierge.Service.Supervision;
-using Microsoft.Win32.SafeHandles;
 
 namespace Concierge.Service.Api;
 
 /// <summary>
-/// One supervised run of a VM and what it holds until the run is over: its CID and the fds its
-/// caller passed (the monitor reaches them through /proc/self/fd, so they stay open until then).
+/// One supervised run of a VM and what it holds until the run is over: its CID and the images its
+/// caller passed as fds (every restart of the run reads through them).
 /// </summary>
 internal sealed class ManagedVm
 {
-    private readonly List<SafeFileHandle> _passedFds;
+    private readonly PassedImages? _passedImages;
     private bool _released;
 
-    public ManagedVm(VmSupervisor supervisor, IEnumerable<SafeFileHandle> passedFds)
+    public ManagedVm(VmSupervisor supervisor, PassedImages? passedImages)
     {
         Supervisor = supervisor;
-        _passedFds = [.. passedFds];
+        _passedImages = passedImages;
     }
 
     public VmSupervisor Supervisor { get; }
@@ -30,7 +29,7 @@ internal sealed class ManagedVm
     private static bool IsFinal(VmStatusSnapshot snapshot) =>
         snapshot.State is VmState.Stopped or VmState.Failed && snapshot.RestartDelay is null;
 
-    /// <summary>Closes the passed fds once; true the first time (the caller then frees the CID).</summary>
+    /// <summary>Closes the passed images once; true the first time (the caller then frees the CID).</summary>
     public bool Release()
     {
         if (_released)
@@ -38,10 +37,7 @@ internal sealed class ManagedVm
             return false;
         }
         _released = true;
-        foreach (var fd in _passedFds)
-        {
-            fd.Dispose();
-        }
+        _passedImages?.Dispose();
         return true;
     }
 }

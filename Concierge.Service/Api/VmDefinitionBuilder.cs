@@ -1,13 +1,17 @@
-using Concierge.Service.Naming;
+using Concierge.Service.Errors;
 using Concierge.Service.Registry;
+using Concierge.Vmm;
 using Microsoft.Win32.SafeHandles;
 
 namespace Concierge.Service.Api;
 
 /// <summary>
 /// Turns a <see cref="VmStartRequest"/> into a validated <see cref="VmDefinition"/>: images through
-/// <see cref="ImagePathPolicy"/> (or passed fds), numbers within bounds, zeros filled from the VM's
-/// stored definition and then the service defaults. One place for both D-Bus faces.
+/// <see cref="ImagePathPolicy"/> (a passed fd leaves no path, only <see cref="VmDefinition.FromPassedFds"/>),
+/// zeros filled from the VM's stored definition and then the service defaults, numbers within
+/// bounds: vCPUs and memory within the monitor's own limits (<see cref="VmSpec.CheckLimits"/>),
+/// so a VM that could never run is refused in the reply, not after a STARTING. One place for
+/// both D-Bus faces.
 /// </summary>
 public sealed class VmDefinitionBuilder
 {
@@ -17,13 +21,11 @@ public sealed class VmDefinitionBuilder
     /// <summary>The initramfs file name in the system image directory.</summary>
     public const string DefaultInitrdName = Runtime.VmRuntimeOptions.InitrdFileName;
 
-    /// <summary>Where a passed fd is reachable by path for the monitor, which opens images by path.</summary>
-    public const string PassedFdPrefix = "/proc/self/fd/";
+    /// <summary>Most extra disks: each takes a PCI slot of bus 0, which holds 32 with the root disk, rng and vsock.</summary>
+    public const int MaxDisks = 16;
 
     private const int MaxKernelParams = 64;
     private const int MaxKernelParamLength = 1024;
-    private const ulong MinMemoryMiB = 32;
-    private const ulong MaxMemoryMiB = 1 << 20;
     private const uint MaxStartupSeconds = 3600;
     private const uint MinHeartbeatMs = 50;
     private const uint MaxHeartbeatMs = 600_000;
@@ -44,12 +46,23 @@ public sealed class VmDefinitionBuilder
         ArgumentNullException.ThrowIfNull(request);
         var baseline = stored ?? _defaults;
         var definition = request.NamesNoImage ? StoredOrSystemImages(stored) : Images(caller, request);
-        var maxVcpus = (uint)Math.Max(1, Environment.ProcessorCount);
+        var vcpus = request.Vcpus == 0 ? baseline.Vcpus : request.Vcpus;
+        var memoryMiB = request.MemoryMiB == 0 ? baseline.MemoryMiB : request.MemoryMiB;
+        try
+        {
+            VmSpec.CheckLimits(vcpus, memoryMiB);
+        }
+        catch (VmConfigException e)
+        {
+            throw new InvalidRequestException(e.Message, e);
+        }
         return definition with
         {
+            Disks = Disks(caller, request, stored),
+            FromPassedFds = definition.FromPassedFds || request.PassedFds.Any(),
             KernelParams = request.KernelParams.Count > 0 ? CheckKernelParams(request.KernelParams) : baseline.KernelParams,
-            Vcpus = request.Vcpus == 0 ? Math.Min(baseline.Vcpus, maxVcpus) : InRange("cpus", request.Vcpus, 1u, maxVcpus),
-            MemoryMiB = request.MemoryMiB == 0 ? baseline.MemoryMiB : InRange("memory_mib", request.MemoryMiB, MinMemoryMiB, MaxMemoryMiB),
+            Vcpus = vcpus,
+            MemoryMiB = memoryMiB,
             StartupTimeout = request.StartupTimeoutSeconds == 0 ? baseline.StartupTimeout
                 : TimeSpan.FromSeconds(InRange("timeout", request.StartupTimeoutSeconds, 1u, MaxStartupSeconds)),
             HeartbeatInterval = request.HeartbeatIntervalMs == 0 ? baseline.HeartbeatInterval
@@ -64,7 +77,7 @@ public sealed class VmDefinitionBuilder
     {
         if (stored is not null)
         {
-            if (UsesPassedFds(stored))
+            if (stored.FromPassedFds)
             {
                 throw new InvalidRequestException("fds",
                     "this VM was started from passed file descriptors, which do not outlive its run; pass its images again");
@@ -83,37 +96,53 @@ public sealed class VmDefinitionBuilder
 
     private VmDefinition Images(Caller caller, VmStartRequest request)
     {
-        var kernel = Image(caller, "kernel_path", request.KernelPath, request.KernelFd)
-            ?? throw new InvalidRequestException("kernel_path", "images were given but no kernel (path or KERNEL fd)");
+        if (request.KernelPath is null && request.KernelFd is null)
+        {
+            throw new InvalidRequestException("kernel_path", "images were given but no kernel (path or KERNEL fd)");
+        }
         return new VmDefinition
         {
-            KernelPath = kernel,
-            InitrdPath = Image(caller, "initrd_path", request.InitrdPath, request.InitrdFd),
-            RootfsPath = Image(caller, "rootfs_path", request.RootfsPath, request.RootfsFd),
+            KernelPath = ImagePath(caller, "kernel_path", request.KernelPath, request.KernelFd) ?? "",
+            InitrdPath = ImagePath(caller, "initrd_path", request.InitrdPath, request.InitrdFd),
+            RootfsPath = ImagePath(caller, "rootfs_path", request.RootfsPath, request.RootfsFd),
+            FromPassedFds = request.PassedFds.Any(),
         };
     }
 
-    private string? Image(Caller caller, string field, string? path, SafeFileHandle? fd)
+    /// <summary>The authorized path of an image given by path; null for one given as an fd (the run holds the fd).</summary>
+    private string? ImagePath(Caller caller, string field, string? path, SafeFileHandle? fd)
     {
         if (path is not null && fd is not null)
         {
             throw new InvalidRequestException(field, $"{field} was given both as a path and as an fd");
         }
-        if (fd is not null)
-        {
-            // The caller opened it, so it could: the monitor reopens it through our fd table.
-            return PassedFdPrefix + fd.DangerousGetHandle().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
         return path is null ? null : _images.Authorize(caller, field, path);
     }
 
-    /// <summary>True when <paramref name="definition"/> reaches an image through a passed fd.</summary>
-    public static bool UsesPassedFds(VmDefinition definition)
+    /// <summary>
+    /// The request's disks, each path through the image policy; none named keeps the stored ones
+    /// when the request names no image either (a start "as it was"), else there are none.
+    /// </summary>
+    private IReadOnlyList<DiskDefinition> Disks(Caller caller, VmStartRequest request, VmDefinition? stored)
     {
-        ArgumentNullException.ThrowIfNull(definition);
-        return new[] { definition.KernelPath, definition.InitrdPath, definition.RootfsPath }
-            .Any(p => p?.StartsWith(PassedFdPrefix, StringComparison.Ordinal) == true);
+        if (request.Disks.Count == 0)
+        {
+            return request.NamesNoImage ? stored?.Disks ?? [] : [];
+        }
+        if (request.Disks.Count > MaxDisks)
+        {
+            throw new InvalidRequestException("disks", $"{request.Disks.Count} disks; at most {MaxDisks} extra disks are allowed");
+        }
+        return [.. request.Disks.Select((disk, i) => new DiskDefinition(DiskPath(caller, $"disks[{i}]", disk), disk.Writable))];
     }
+
+    private string DiskPath(Caller caller, string field, DiskRequest disk) => disk switch
+    {
+        { Path: not null, Fd: not null } => throw new InvalidRequestException(field, $"{field} was given both as a path and as an fd"),
+        { Fd: not null } => "",
+        { Path: { } path } => _images.Authorize(caller, field, path),
+        _ => throw new InvalidRequestException(field, $"{field} names neither a path nor an fd"),
+    };
 
     private static List<string> CheckKernelParams(IReadOnlyList<string> parameters)
     {

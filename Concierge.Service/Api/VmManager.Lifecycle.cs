@@ -1,3 +1,4 @@
+using Concierge.Service.Errors;
 using Concierge.Service.Registry;
 using Concierge.Service.Supervision;
 
@@ -68,7 +69,7 @@ public sealed partial class VmManager
         {
             if (ActiveRun(key) is not null)
             {
-                throw new Naming.InvalidRequestException("name", $"VM {key.Name} was started again while being removed");
+                throw new InvalidRequestException("name", $"VM {key.Name} was started again while being removed");
             }
             _runs.Remove(key);
             if (!_registry.Remove(key))

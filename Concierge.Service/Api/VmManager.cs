@@ -1,14 +1,14 @@
+using Concierge.Service.Errors;
 using Concierge.Service.Registry;
 using Concierge.Service.Storage;
 using Concierge.Service.Supervision;
-using Microsoft.Win32.SafeHandles;
 using Serilog;
 
 namespace Concierge.Service.Api;
 
 /// <summary>
 /// The service's VMs: the registry joined with one supervisor per started VM, CIDs, console log
-/// paths and passed fds. Both D-Bus faces call only this type; it knows nothing of D-Bus or of
+/// paths and passed images. Both D-Bus faces call only this type; it knows nothing of D-Bus or of
 /// callers (authorization happens before). Thread-safe; events are raised on supervisor loops.
 /// </summary>
 public sealed partial class VmManager : IAsyncDisposable
@@ -80,17 +80,16 @@ public sealed partial class VmManager : IAsyncDisposable
 
     /// <summary>
     /// Starts <paramref name="key"/> with the definition <paramref name="define"/> makes from the
-    /// stored one, taking ownership of <paramref name="passedFds"/> when it starts. The definition
-    /// is made, and so validated, even for a VM that is already active: such a VM is returned as
-    /// it is (<paramref name="started"/> false, the fds closed) when the request asks for what it
-    /// already runs with, and refused with <see cref="InvalidVmStateException"/> when it asks for
-    /// something else, since a silently ignored option (another kernel, more memory) would look
-    /// applied to the caller.
+    /// stored one, taking ownership of <paramref name="passedImages"/>: a run it starts keeps them.
+    /// The definition is made, and so validated, even for a VM that is already active: such a VM
+    /// is returned as it is (<paramref name="started"/> false, the images closed) when the request
+    /// asks for what it already runs with, and refused with <see cref="InvalidVmStateException"/>
+    /// when it asks for something else, since a silently ignored option (another kernel, more
+    /// memory) would look applied to the caller.
     /// </summary>
-    public VmView Start(VmKey key, Func<VmDefinition?, VmDefinition> define, IEnumerable<SafeFileHandle> passedFds, out bool started)
+    public VmView Start(VmKey key, Func<VmDefinition?, VmDefinition> define, PassedImages? passedImages, out bool started)
     {
         ArgumentNullException.ThrowIfNull(define);
-        var fds = passedFds.ToList();
         try
         {
             // The definition (path checks against the caller's rights included) is made before the
@@ -118,9 +117,9 @@ public sealed partial class VmManager : IAsyncDisposable
                 _layout.LogDirectory(key.Owner, create: true);
                 _registry.Put(new VmRecord { Owner = key.Owner, Name = key.Name, Definition = definition, State = VmState.Starting, Cid = cid });
                 var supervisor = new VmSupervisor(key, cid, definition, _layout.ConsoleLogPath(key.Owner, key.Name),
-                    _factory, _options, _time, _log);
-                var run = new ManagedVm(supervisor, fds);
-                fds = [];
+                    _factory, _options, _time, _log) { PassedImages = passedImages };
+                var run = new ManagedVm(supervisor, passedImages);
+                passedImages = null;
                 supervisor.Transitioned += OnTransitioned;
                 _runs[key] = run;
                 supervisor.Start();
@@ -139,8 +138,8 @@ public sealed partial class VmManager : IAsyncDisposable
         }
         finally
         {
-            // Fds not handed to a run (refused, failed validation) are closed here.
-            fds.ForEach(fd => fd.Dispose());
+            // Images not handed to a run (refused, failed validation) are closed here.
+            passedImages?.Dispose();
         }
     }
 

@@ -29,6 +29,9 @@ public sealed record VmStartRequest
     /// <summary>The root filesystem as an fd the caller opened.</summary>
     public SafeFileHandle? RootfsFd { get; init; }
 
+    /// <summary>Extra disks after the root file system, in guest order (replace the stored ones when not empty).</summary>
+    public IReadOnlyList<DiskRequest> Disks { get; init; } = [];
+
     /// <summary>Extra kernel parameters (replace the stored ones when not empty).</summary>
     public IReadOnlyList<string> KernelParams { get; init; } = [];
 
@@ -55,10 +58,10 @@ public sealed record VmStartRequest
         && KernelFd is null && InitrdFd is null && RootfsFd is null;
 
     /// <summary>True when the request names nothing at all: "start it as it is", answered by an active VM as it runs.</summary>
-    public bool AsksNothing => NamesNoImage && KernelParams.Count == 0 && Vcpus == 0 && MemoryMiB == 0 && StartupTimeoutSeconds == 0
+    public bool AsksNothing => NamesNoImage && Disks.Count == 0 && KernelParams.Count == 0 && Vcpus == 0 && MemoryMiB == 0 && StartupTimeoutSeconds == 0
         && HeartbeatIntervalMs == 0 && MissedHeartbeats == 0 && RestartPolicy is null;
 
     /// <summary>The passed fds, for whoever keeps them open.</summary>
     public IEnumerable<SafeFileHandle> PassedFds =>
-        new[] { KernelFd, InitrdFd, RootfsFd }.OfType<SafeFileHandle>();
+        new[] { KernelFd, InitrdFd, RootfsFd }.Concat(Disks.Select(d => d.Fd)).OfType<SafeFileHandle>();
 }

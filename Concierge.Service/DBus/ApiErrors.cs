@@ -1,6 +1,6 @@
 using Concierge.DBus;
 using Concierge.Service.Api;
-using Concierge.Service.Naming;
+using Concierge.Service.Errors;
 using Google.Protobuf;
 
 namespace Concierge.Service.DBus;
@@ -31,7 +31,7 @@ public static class ApiErrors
             InvalidVmStateException e => (InvalidState, e.Message),
             CallerAccessDeniedException e => (DBusErrorNames.AccessDenied, e.Message),
             ServiceShuttingDownException e => (DBusErrorNames.Failed, e.Message),
-            Storage.DiskSpaceException e => (DBusErrorNames.Failed, e.Message),
+            DiskSpaceException e => (DBusErrorNames.Failed, e.Message),
             Supervision.GuestCommandException e => (DBusErrorNames.Failed, e.Message),
             VmOperationException e => (DBusErrorNames.Failed, e.Message),
             IOException or UnauthorizedAccessException => (DBusErrorNames.Failed, exception.Message),

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
-using Concierge.DBus;
 using Concierge.DBus.Server;
+using Concierge.DBus;
 using Concierge.Service.Api;
+using Concierge.Service.Errors;
 
 namespace Concierge.Service.DBus;
 

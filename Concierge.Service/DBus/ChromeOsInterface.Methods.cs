@@ -1,8 +1,7 @@
 using Concierge.Service.Api;
-using Concierge.Service.Naming;
+using Concierge.Service.Errors;
 using Concierge.Service.Protocol;
 using Concierge.Service.Registry;
-using Concierge.Service.Storage;
 using Google.Protobuf;
 using Microsoft.Win32.SafeHandles;
 

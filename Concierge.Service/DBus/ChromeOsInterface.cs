@@ -1,6 +1,8 @@
 using Concierge.DBus.Protocol;
 using Concierge.DBus.Server;
+using Concierge.DBus;
 using Concierge.Service.Api;
+using Concierge.Service.Errors;
 using Google.Protobuf;
 using Microsoft.Win32.SafeHandles;
 using Serilog;
@@ -60,15 +62,7 @@ public sealed partial class ChromeOsInterface : ApiInterface
         var member = context.Member;
         var reader = context.GetBodyReader();
         byte[] request = member == "StopAllVms" ? [] : reader.ReadByteArray();
-        var fds = new List<SafeFileHandle>();
-        if (member == "StartVmWithFds")
-        {
-            var end = reader.ReadArrayStart('h');
-            while (reader.HasNext(end))
-            {
-                fds.Add(reader.ReadUnixFd());
-            }
-        }
+        var fds = member == "StartVmWithFds" ? TakePassedFds(context, reader) : [];
         ApiCall.Run(context, Logger, async () =>
         {
             try
@@ -94,6 +88,35 @@ public sealed partial class ChromeOsInterface : ApiInterface
     }
 
     /// <summary>
+    /// The fds the call's <c>ah</c> names, taken from the message. An index named twice is
+    /// InvalidArgs (one fd cannot be two images); whatever was taken before a refusal is closed.
+    /// </summary>
+    private static List<SafeFileHandle> TakePassedFds(MethodContext context, MessageReader reader)
+    {
+        var fds = new List<SafeFileHandle>();
+        try
+        {
+            var taken = new HashSet<uint>();
+            var end = reader.ReadArrayStart('h');
+            while (reader.HasNext(end))
+            {
+                var index = reader.ReadUnixFdIndex().Index;
+                if (!taken.Add(index))
+                {
+                    throw new DBusException(DBusErrorNames.InvalidArgs, $"fd index {index} appears more than once in fds");
+                }
+                fds.Add(context.TakeUnixFd((int)index));
+            }
+            return fds;
+        }
+        catch
+        {
+            fds.ForEach(fd => fd.Dispose());
+            throw;
+        }
+    }
+
+    /// <summary>
     /// One protobuf method from parsed bytes to its response, refusals in-band: everything of the
     /// call after the bus (the fuzz target drives exactly this). <paramref name="fds"/> are the
     /// caller's; StartVm takes what it keeps out of the list.
@@ -104,7 +127,7 @@ public sealed partial class ChromeOsInterface : ApiInterface
         {
             if (request.Length > MaxRequestBytes)
             {
-                throw new Naming.InvalidRequestException("request", $"the request has {request.Length} bytes, at most {MaxRequestBytes} are accepted");
+                throw new InvalidRequestException("request", $"the request has {request.Length} bytes, at most {MaxRequestBytes} are accepted");
             }
             return await HandleAsync(caller, member, request, fds).ConfigureAwait(false);
         }

@@ -1,5 +1,5 @@
 using Concierge.Service.Api;
-using Concierge.Service.Naming;
+using Concierge.Service.Errors;
 using Concierge.Service.Protocol;
 using Microsoft.Win32.SafeHandles;
 using FdType = Concierge.Service.Protocol.StartVmRequest.Types.FdType;
@@ -16,17 +16,18 @@ namespace Concierge.Service.DBus;
 /// </summary>
 internal static class ChromeOsRequests
 {
-    /// <summary>The start request <paramref name="request"/> describes, with its images from <paramref name="fds"/> where typed so.</summary>
-    /// <exception cref="InvalidRequestException">The fds do not match <c>request.fds</c>, or a value is not a known one.</exception>
+    /// <summary>
+    /// The start request <paramref name="request"/> describes, with its images from
+    /// <paramref name="fds"/> where typed so. An entry of <c>disks</c> with a path names its image
+    /// by path; each entry without one takes the next STORAGE fd, in order.
+    /// </summary>
+    /// <exception cref="InvalidRequestException">The fds do not match <c>request.fds</c> or the disks, or a value is not a known one.</exception>
     public static VmStartRequest Start(StartVmRequest request, IReadOnlyList<SafeFileHandle> fds)
     {
-        if (request.Disks.Count > 0)
-        {
-            throw new InvalidRequestException("disks", "extra disks are not supported; give the root filesystem as rootfs_path or a ROOTFS fd");
-        }
-        var images = ImageFds(request, fds);
+        var (images, storage) = ImageFds(request, fds);
         return new VmStartRequest
         {
+            Disks = Disks(request, storage),
             KernelPath = NullIfEmpty(request.KernelPath),
             InitrdPath = NullIfEmpty(request.InitrdPath),
             RootfsPath = NullIfEmpty(request.RootfsPath),
@@ -52,26 +53,55 @@ internal static class ChromeOsRequests
         var unknown => throw new InvalidRequestException("restart_policy", $"restart_policy {(int)unknown} is not a known policy"),
     };
 
-    private static Dictionary<FdType, SafeFileHandle> ImageFds(StartVmRequest request, IReadOnlyList<SafeFileHandle> fds)
+    private static List<DiskRequest> Disks(StartVmRequest request, Queue<SafeFileHandle> storage)
+    {
+        var byFd = request.Disks.Count(d => d.Path.Length == 0);
+        if (byFd != storage.Count)
+        {
+            throw new InvalidRequestException("disks", $"{byFd} disks name no path but {storage.Count} STORAGE fds were passed");
+        }
+        var disks = new List<DiskRequest>(request.Disks.Count);
+        foreach (var disk in request.Disks)
+        {
+            if (disk.ImageType is not (DiskImageType.DiskImageRaw or DiskImageType.DiskImageAuto))
+            {
+                throw new InvalidRequestException("disks", $"disk image_type {disk.ImageType} is not supported; only raw images are");
+            }
+            if (disk.DoMount)
+            {
+                throw new InvalidRequestException("disks", "do_mount is not supported: the guest mounts its disks itself");
+            }
+            disks.Add(disk.Path.Length > 0 ? new DiskRequest(disk.Path, null, disk.Writable) : new DiskRequest(null, storage.Dequeue(), disk.Writable));
+        }
+        return disks;
+    }
+
+    private static (Dictionary<FdType, SafeFileHandle> Images, Queue<SafeFileHandle> Storage) ImageFds(StartVmRequest request, IReadOnlyList<SafeFileHandle> fds)
     {
         if (request.Fds.Count != fds.Count)
         {
             throw new InvalidRequestException("fds", $"the request describes {request.Fds.Count} fds but {fds.Count} were passed");
         }
         var images = new Dictionary<FdType, SafeFileHandle>();
+        var storage = new Queue<SafeFileHandle>();
         for (var i = 0; i < fds.Count; i++)
         {
             var type = request.Fds[i];
+            if (type == FdType.Storage)
+            {
+                storage.Enqueue(fds[i]);
+                continue;
+            }
             if (type is not (FdType.Kernel or FdType.Initrd or FdType.Rootfs))
             {
-                throw new InvalidRequestException("fds", $"fd type {type} is not supported (KERNEL, INITRD and ROOTFS are)");
+                throw new InvalidRequestException("fds", $"fd type {type} is not supported (KERNEL, INITRD, ROOTFS and STORAGE are)");
             }
             if (!images.TryAdd(type, fds[i]))
             {
                 throw new InvalidRequestException("fds", $"fd type {type} was passed twice");
             }
         }
-        return images;
+        return (images, storage);
     }
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;

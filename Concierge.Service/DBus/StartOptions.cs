@@ -1,13 +1,14 @@
 using Concierge.DBus.Protocol;
 using Concierge.Service.Api;
-using Concierge.Service.Naming;
+using Concierge.Service.Errors;
 using Concierge.Service.Supervision;
 
 namespace Concierge.Service.DBus;
 
 /// <summary>
 /// The <c>a{sv}</c> options of Manager.StartVm: Kernel, Initrd, Rootfs (s, paths the caller may
-/// use), KernelParams (as), Vcpus (u), MemoryMiB (t), StartupTimeoutSec (u), HeartbeatIntervalMs (u),
+/// use), Disks (a(sb): extra disks after the rootfs in guest order, each a path the caller may
+/// use and whether it is writable), KernelParams (as), Vcpus (u), MemoryMiB (t), StartupTimeoutSec (u), HeartbeatIntervalMs (u),
 /// MissedHeartbeats (u), RestartPolicy (s: never, on-failure, on-unresponsive). Unknown keys and
 /// wrong types are InvalidArgs, so a typo never silently starts a different VM.
 /// </summary>
@@ -19,6 +20,7 @@ public static class StartOptions
         ["Kernel"] = "s",
         ["Initrd"] = "s",
         ["Rootfs"] = "s",
+        ["Disks"] = "a(sb)",
         ["KernelParams"] = "as",
         ["Vcpus"] = "u",
         ["MemoryMiB"] = "t",
@@ -48,6 +50,7 @@ public static class StartOptions
             KernelPath = Get<string>(options, "Kernel"),
             InitrdPath = Get<string>(options, "Initrd"),
             RootfsPath = Get<string>(options, "Rootfs"),
+            Disks = options.TryGetValue("Disks", out var disks) ? Disks(disks) : [],
             KernelParams = Get<IReadOnlyList<string>>(options, "KernelParams") ?? [],
             Vcpus = Get<uint>(options, "Vcpus"),
             MemoryMiB = Get<ulong>(options, "MemoryMiB"),
@@ -64,6 +67,9 @@ public static class StartOptions
             },
         };
     }
+
+    private static List<DiskRequest> Disks(Variant disks) =>
+        [.. ((IEnumerable<object>)disks.Value).Cast<DBusStruct>().Select(d => new DiskRequest((string)d.Fields[0], null, (bool)d.Fields[1]))];
 
     private static T? Get<T>(IReadOnlyDictionary<string, Variant> options, string key) =>
         options.TryGetValue(key, out var value) ? (T)ConvertValue(value.Value, typeof(T)) : default;

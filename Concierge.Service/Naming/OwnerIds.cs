@@ -1,4 +1,5 @@
 using System.Globalization;
+using Concierge.Service.Errors;
 
 namespace Concierge.Service.Naming;
 

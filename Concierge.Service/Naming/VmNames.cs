@@ -1,3 +1,5 @@
+using Concierge.Service.Errors;
+
 namespace Concierge.Service.Naming;
 
 /// <summary>

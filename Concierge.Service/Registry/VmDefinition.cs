@@ -14,6 +14,15 @@ public sealed record VmDefinition
     /// <summary>The root filesystem image, if any.</summary>
     public string? RootfsPath { get; init; }
 
+    /// <summary>
+    /// True when some image came as a passed fd. Those images have no path here (an fd outlives
+    /// neither its run nor the service), so a later start must pass them again.
+    /// </summary>
+    public bool FromPassedFds { get; init; }
+
+    /// <summary>Extra disks after the root file system, in the order the guest sees them.</summary>
+    public IReadOnlyList<DiskDefinition> Disks { get; init; } = [];
+
     /// <summary>Extra kernel command line parameters.</summary>
     public IReadOnlyList<string> KernelParams { get; init; } = [];
 
@@ -37,14 +46,15 @@ public sealed record VmDefinition
 
     /// <summary>
     /// True when <paramref name="other"/> asks for the same VM: every value equal and the same
-    /// kernel parameters in the same order (record equality compares the list by reference).
+    /// kernel parameters and disks in the same order (record equality compares lists by reference).
     /// </summary>
     public bool SameAs(VmDefinition other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        return this with { KernelParams = NoParams } == other with { KernelParams = NoParams }
-            && KernelParams.SequenceEqual(other.KernelParams);
+        return this with { KernelParams = NoParams, Disks = NoDisks } == other with { KernelParams = NoParams, Disks = NoDisks }
+            && KernelParams.SequenceEqual(other.KernelParams) && Disks.SequenceEqual(other.Disks);
     }
 
     private static readonly string[] NoParams = [];
+    private static readonly DiskDefinition[] NoDisks = [];
 }

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
-using Concierge.Guest.Link;
-using Concierge.Guest.Protocol;
+using Concierge.GuestLink;
+using Concierge.GuestLink.Protocol;
 using Concierge.Service.Supervision;
 using Concierge.Vmm.Devices.Virtio.Vsock;
 using Serilog;

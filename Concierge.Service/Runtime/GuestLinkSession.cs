@@ -1,6 +1,6 @@
 using Concierge.Service.Supervision;
-using Concierge.Guest.Link;
-using Concierge.Guest.Protocol;
+using Concierge.GuestLink;
+using Concierge.GuestLink.Protocol;
 
 namespace Concierge.Service.Runtime;
 

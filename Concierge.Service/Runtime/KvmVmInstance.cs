@@ -1,21 +1,16 @@
 using System.Runtime.CompilerServices;
-using Concierge.Guest.Protocol;
+using Concierge.GuestLink.Protocol;
 using Concierge.Service.Logging;
 using Concierge.Service.Supervision;
 using Concierge.Vmm;
-using Concierge.Vmm.Devices.Pci;
-using Concierge.Vmm.Devices.Virtio.Block;
-using Concierge.Vmm.Devices.Virtio.Rng;
-using Concierge.Vmm.Devices.Virtio.Vsock;
 using Serilog;
-using SupervisorExit = Concierge.Service.Supervision.VmExit;
 
 namespace Concierge.Service.Runtime;
 
 /// <summary>
-/// One run of a real VM: our KVM monitor with virtio-rng, virtio-vsock (the VM's CID) and the
-/// root file system on virtio-blk, its serial console in the VM's rotating console log, and the
-/// guest init's host link on vsock port 7777. Whatever ends the monitor ends only this instance
+/// One run of a real VM: its lifecycle and guest link. The monitor is built from the run's
+/// <see cref="VmPlan"/> (which declares the devices), its serial console goes to the VM's rotating
+/// console log, and the guest init's host link listens on the VM's vsock at port 7777. Whatever ends the monitor ends only this instance
 /// and is reported once through <see cref="Exited"/>; <see cref="IGuestCommands"/> sends Exec and
 /// SetTime to the guest.
 /// </summary>
@@ -24,7 +19,7 @@ internal sealed class KvmVmInstance : IVmInstance, IGuestCommands
     private readonly VmLaunch _launch;
     private readonly VmRuntimeOptions _options;
     private readonly ILogger _log;
-    private readonly TaskCompletionSource<SupervisorExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<InstanceExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _lock = new();
     private VirtualMachine? _vm;
     private GuestLinkServer? _link;
@@ -42,7 +37,7 @@ internal sealed class KvmVmInstance : IVmInstance, IGuestCommands
     /// <summary>Which VM this runs.</summary>
     public VmLaunch Launch => _launch;
 
-    public Task<SupervisorExit> Exited => _exited.Task;
+    public Task<InstanceExit> Exited => _exited.Task;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -56,13 +51,13 @@ internal sealed class KvmVmInstance : IVmInstance, IGuestCommands
         }
         try
         {
-            var plan = VmPlan.Create(_launch.Definition, _options);
+            var plan = VmPlan.Create(_launch, _options);
             _log.Information("Building VM: kernel {Kernel}, initrd {Initrd}, rootfs {Rootfs}, {Vcpus} vCPUs, {MemoryMiB} MiB, command line {CommandLine}",
-                plan.Spec.KernelPath, plan.Spec.InitrdPath, plan.RootfsPath, plan.Spec.Vcpus, plan.Spec.MemoryMiB, plan.Spec.CommandLine);
+                plan.Kernel.Name, plan.Initrd?.Name, plan.Rootfs?.Name, plan.Vcpus, plan.MemoryMiB, plan.CommandLine);
             _console = new ConsoleLog(_launch.ConsoleLogPath);
-            var vsock = new VsockDevice(_launch.Cid);
-            var vm = await Task.Run(() => Build(plan, vsock), cancellationToken);
-            _link = new GuestLinkServer(vsock.Listen(_options.LinkPort), _options.MaxFrameBytes, _log);
+            // Opening and building in one task: a start cancelled before it runs has opened nothing.
+            var vm = await Task.Run(() => new VmBuilder(plan.OpenSpec()).Build(), cancellationToken);
+            _link = new GuestLinkServer(vm.Vsock!.Listen(_options.LinkPort), _options.MaxFrameBytes, _log);
             vm.Console.LineReceived += WriteConsoleLine;
             lock (_lock)
             {
@@ -91,7 +86,7 @@ internal sealed class KvmVmInstance : IVmInstance, IGuestCommands
         var vm = CurrentVm();
         if (vm is null)
         {
-            _exited.TrySetResult(new SupervisorExit(VmExitKind.MonitorStopped, "stopped before the monitor started"));
+            _exited.TrySetResult(new InstanceExit(InstanceExitKind.MonitorStopped, "stopped before the monitor started"));
             return;
         }
         await vm.StopAsync().WaitAsync(cancellationToken);
@@ -103,7 +98,7 @@ internal sealed class KvmVmInstance : IVmInstance, IGuestCommands
         var vm = CurrentVm();
         if (vm is null)
         {
-            _exited.TrySetResult(new SupervisorExit(VmExitKind.Killed, "killed before the monitor started"));
+            _exited.TrySetResult(new InstanceExit(InstanceExitKind.Killed, "killed before the monitor started"));
             return;
         }
         // The vCPU threads leave KVM_RUN at once when kicked; FinishAsync reports the exit.
@@ -177,32 +172,16 @@ internal sealed class KvmVmInstance : IVmInstance, IGuestCommands
         await _exited.Task;
     }
 
-    private static VirtualMachine Build(VmPlan plan, VsockDevice vsock)
-    {
-        var pci = new PciRootBus();
-        var builder = new VmBuilder(plan.Spec).AddDevice(pci.AttachTo);
-        if (plan.RootfsPath is { } rootfs)
-        {
-            // First on the bus, so the guest names it /dev/vda (VmPlan.RootfsDevice).
-            var image = DiskImage.Open(rootfs, readOnly: false);
-            builder.AddDevice(host => VirtioPci.Attach(host, pci, new BlockDevice(image, "rootfs")));
-        }
-        return builder
-            .AddDevice(host => VirtioPci.Attach(host, pci, new RngDevice()))
-            .AddDevice(host => VirtioPci.Attach(host, pci, vsock))
-            .Build();
-    }
-
     private async Task FinishAsync(VirtualMachine vm)
     {
-        SupervisorExit exit;
+        InstanceExit exit;
         try
         {
             exit = VmExitTranslation.Translate(await vm.WaitForExitAsync(), _killed);
         }
         catch (Exception e)
         {
-            exit = new SupervisorExit(VmExitKind.MonitorFault, $"waiting for the monitor failed: {e.Message}");
+            exit = new InstanceExit(InstanceExitKind.MonitorFault, $"waiting for the monitor failed: {e.Message}");
         }
         _log.Information("VM monitor ended: {ExitKind} ({ExitDetail})", exit.Kind, exit.Detail);
         await ReleaseAsync(vm);
@@ -213,14 +192,14 @@ internal sealed class KvmVmInstance : IVmInstance, IGuestCommands
     private async Task AbandonStartAsync(Exception error)
     {
         _log.Warning(error, "VM failed to start");
-        var kind = error is OperationCanceledException && _killed ? VmExitKind.Killed : VmExitKind.MonitorFault;
+        var kind = error is OperationCanceledException && _killed ? InstanceExitKind.Killed : InstanceExitKind.MonitorFault;
         var vm = CurrentVm();
         if (vm is not null)
         {
             await vm.StopAsync();
         }
         await ReleaseAsync(vm);
-        _exited.TrySetResult(new SupervisorExit(kind, $"the monitor failed to start: {error.Message}"));
+        _exited.TrySetResult(new InstanceExit(kind, $"the monitor failed to start: {error.Message}"));
     }
 
     private async Task ReleaseAsync(VirtualMachine? vm)

@@ -1,7 +1,5 @@
 using Concierge.Service.Supervision;
 using Concierge.Vmm;
-using MonitorExit = Concierge.Vmm.VmExit;
-using SupervisorExit = Concierge.Service.Supervision.VmExit;
 
 namespace Concierge.Service.Runtime;
 
@@ -14,14 +12,14 @@ internal static class VmExitTranslation
     /// reboot in place (the restart policy decides whether a new instance starts). A host stop
     /// is a kill when <paramref name="killed"/>.
     /// </summary>
-    public static SupervisorExit Translate(MonitorExit exit, bool killed) => exit.Reason switch
+    public static InstanceExit Translate(VmExit exit, bool killed) => exit.Reason switch
     {
-        VmExitReason.PowerOff => new(VmExitKind.PowerOff, exit.Detail),
-        VmExitReason.Reboot => new(VmExitKind.GuestCrash, $"the guest reset itself (reboot or kernel panic): {exit.Detail}"),
-        VmExitReason.Shutdown => new(VmExitKind.TripleFault, exit.Detail),
-        VmExitReason.HostStop when killed => new(VmExitKind.Killed, exit.Detail),
-        VmExitReason.HostStop => new(VmExitKind.MonitorStopped, exit.Detail),
-        VmExitReason.Fault when exit.Error is GuestFaultException => new(VmExitKind.DeviceFault, exit.Detail),
-        _ => new(VmExitKind.MonitorFault, exit.Detail),
+        VmExitReason.PowerOff => new(InstanceExitKind.PowerOff, exit.Detail),
+        VmExitReason.Reboot => new(InstanceExitKind.GuestCrash, $"the guest reset itself (reboot or kernel panic): {exit.Detail}"),
+        VmExitReason.Shutdown => new(InstanceExitKind.TripleFault, exit.Detail),
+        VmExitReason.HostStop when killed => new(InstanceExitKind.Killed, exit.Detail),
+        VmExitReason.HostStop => new(InstanceExitKind.MonitorStopped, exit.Detail),
+        VmExitReason.Fault when exit.Error is GuestFaultException => new(InstanceExitKind.DeviceFault, exit.Detail),
+        _ => new(InstanceExitKind.MonitorFault, exit.Detail),
     };
 }

@@ -9,7 +9,7 @@ namespace Concierge.Service.Supervision;
 public interface IVmInstance : IGuestCommands, IAsyncDisposable
 {
     /// <summary>Completes once, with how the VM ended, after the monitor is fully gone.</summary>
-    Task<VmExit> Exited { get; }
+    Task<InstanceExit> Exited { get; }
 
     /// <summary>Builds the monitor and starts the vCPUs; returns once the guest is running.</summary>
     Task StartAsync(CancellationToken cancellationToken);

@@ -11,7 +11,7 @@ internal abstract record SupervisorInput
     public sealed record Guest(int Generation, GuestLinkEvent Event) : SupervisorInput;
 
     /// <summary>Instance <paramref name="Generation"/> ended.</summary>
-    public sealed record Exited(int Generation, VmExit Exit) : SupervisorInput;
+    public sealed record Exited(int Generation, InstanceExit Exit) : SupervisorInput;
 
     /// <summary>A deadline armed with <paramref name="Sequence"/> fired.</summary>
     public sealed record Deadline(DeadlineKind Kind, long Sequence) : SupervisorInput;

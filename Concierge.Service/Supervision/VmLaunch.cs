@@ -8,4 +8,8 @@ namespace Concierge.Service.Supervision;
 /// <param name="Definition">What it is made of.</param>
 /// <param name="ConsoleLogPath">Where its serial console goes.</param>
 /// <param name="Attempt">0 for the first start, then the restart number.</param>
-public sealed record VmLaunch(VmKey Key, uint Cid, VmDefinition Definition, string ConsoleLogPath, int Attempt);
+public sealed record VmLaunch(VmKey Key, uint Cid, VmDefinition Definition, string ConsoleLogPath, int Attempt)
+{
+    /// <summary>The run's passed images (the instance reads through duplicates of them), or null.</summary>
+    public PassedImages? PassedImages { get; init; }
+}

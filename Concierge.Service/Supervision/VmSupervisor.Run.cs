@@ -52,7 +52,7 @@ public sealed partial class VmSupervisor
         IVmInstance instance;
         try
         {
-            instance = _factory.Create(new VmLaunch(Key, Cid, _definition, _consoleLogPath, _attempt));
+            instance = _factory.Create(new VmLaunch(Key, Cid, _definition, _consoleLogPath, _attempt) { PassedImages = PassedImages });
         }
         catch (Exception e)
         {
@@ -118,7 +118,7 @@ public sealed partial class VmSupervisor
         }
     }
 
-    private void OnExited(VmExit exit)
+    private void OnExited(InstanceExit exit)
     {
         if (_stopStep != StopStep.None)
         {
@@ -126,7 +126,7 @@ public sealed partial class VmSupervisor
             _outcome = Conclude(_pendingStop.State, _pendingStop.Reason, _pendingStop.FailureReason);
             return;
         }
-        _outcome = exit.Kind == VmExitKind.PowerOff
+        _outcome = exit.Kind == InstanceExitKind.PowerOff
             ? Conclude(VmState.Stopped, VmStopReason.VmExited, null)
             : Conclude(VmState.Failed, VmStopReason.Failed, $"{Describe(exit.Kind)}: {exit.Detail}");
     }
@@ -229,14 +229,14 @@ public sealed partial class VmSupervisor
 
     private async Task WatchExitAsync(int generation, IVmInstance instance)
     {
-        VmExit exit;
+        InstanceExit exit;
         try
         {
             exit = await instance.Exited;
         }
         catch (Exception e)
         {
-            exit = new VmExit(VmExitKind.MonitorFault, e.Message);
+            exit = new InstanceExit(InstanceExitKind.MonitorFault, e.Message);
         }
         _inputs.Writer.TryWrite(new SupervisorInput.Exited(generation, exit));
     }
@@ -286,14 +286,14 @@ public sealed partial class VmSupervisor
         }
     }
 
-    private static string Describe(VmExitKind kind) => kind switch
+    private static string Describe(InstanceExitKind kind) => kind switch
     {
-        VmExitKind.GuestCrash => "guest crashed",
-        VmExitKind.TripleFault => "guest triple fault",
-        VmExitKind.DeviceFault => "device fault",
-        VmExitKind.MonitorFault => "monitor fault",
-        VmExitKind.MonitorStopped => "monitor stopped unexpectedly",
-        VmExitKind.Killed => "killed unexpectedly",
+        InstanceExitKind.GuestCrash => "guest crashed",
+        InstanceExitKind.TripleFault => "guest triple fault",
+        InstanceExitKind.DeviceFault => "device fault",
+        InstanceExitKind.MonitorFault => "monitor fault",
+        InstanceExitKind.MonitorStopped => "monitor stopped unexpectedly",
+        InstanceExitKind.Killed => "killed unexpectedly",
         _ => kind.ToString(),
     };
 }

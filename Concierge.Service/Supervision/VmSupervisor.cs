@@ -34,6 +34,9 @@ public sealed partial class VmSupervisor : IAsyncDisposable
     private VmStatusSnapshot _announced = new();
     private volatile bool _stopRequested;
 
+    /// <summary>The images the caller passed for this run, handed to every instance; the run's owner closes them.</summary>
+    public PassedImages? PassedImages { get; init; }
+
     /// <summary>
     /// The guest commands of the run, while the VM is running (null otherwise). The instance may
     /// end right after this is read: its commands then fail with <see cref="GuestLinkUnavailableException"/>.

@@ -66,4 +66,52 @@ public sealed class VmcKvmTests
         Assert.That(order, Is.Ordered.And.All.GreaterThanOrEqualTo(0), watched.Out);
         Assert.That(events, Has.Some.Contains("health healthy"), watched.Out);
     }
+
+    /// <summary>
+    /// An extra disk made by vmc create: what the guest writes is there after a stop and a new
+    /// start (which attaches the stored disks again), and attached read-only it refuses writes.
+    /// The built-in guest has no rootfs, so the disk is the first virtio disk; the guest finds it
+    /// by its serial (disk1) in sysfs.
+    /// </summary>
+    [Test]
+    public async Task AnExtraDiskKeepsWhatTheGuestWroteAndReadOnlyRefusesWrites()
+    {
+        const string Device = "dev=$(for d in /sys/block/vd*; do [ \"$(cat $d/serial)\" = disk1 ] && echo /dev/${d##*/}; done); ";
+        var created = await Vmc("create", "data", "16M", "--json");
+        Assert.That(created.ExitCode, Is.Zero, created.Output);
+        var path = (string)JsonNode.Parse(created.Out)!["path"]!;
+
+        await StartAsync("disks", "--disk", path);
+        var write = await Vmc("exec", "disks", "--", "sh", "-c", Device + "printf concierge-disk-1 | dd of=$dev conv=fsync 2>&1");
+        Assert.That(write.ExitCode, Is.Zero, write.Output);
+        await StopAsync("disks");
+
+        await StartAsync("disks");
+        var read = await Vmc("exec", "disks", "--", "sh", "-c", Device + "head -c 16 $dev");
+        Assert.That(read.Out, Is.EqualTo("concierge-disk-1"), read.Output);
+        await StopAsync("disks");
+
+        await StartAsync("disks", "--disk", path + ":ro");
+        var refused = await Vmc("exec", "disks", "--", "sh", "-c", Device + "printf overwritten | dd of=$dev conv=fsync");
+        var kept = await Vmc("exec", "disks", "--", "sh", "-c", Device + "cat /sys/block/${dev#/dev/}/ro; head -c 16 $dev");
+        await StopAsync("disks");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(refused.ExitCode, Is.Not.Zero, $"a read-only disk takes no write: {refused.Output}");
+            Assert.That(kept.Out, Is.EqualTo("1\nconcierge-disk-1"), kept.Output);
+        });
+    }
+
+    private async Task StartAsync(string name, params string[] options)
+    {
+        var start = await Vmc(["start", name, "--timeout", "300", .. options]);
+        Assert.That(start.ExitCode, Is.Zero, $"{start.Output}\nservice:\n{_vmc.Service.Output}");
+    }
+
+    private async Task StopAsync(string name)
+    {
+        var stop = await Vmc("stop", name);
+        Assert.That(stop.ExitCode, Is.Zero, stop.Output);
+    }
 }

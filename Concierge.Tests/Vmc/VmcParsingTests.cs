@@ -1,3 +1,4 @@
+using Concierge.Client;
 using Concierge.Vmc;
 using Concierge.Vmc.Cli;
 using NUnit.Framework;
@@ -126,6 +127,16 @@ public sealed class VmcParsingTests
         Assert.That(parse.GetValue<ulong>("--mem"), Is.EqualTo(1024));
         Assert.That(parse.GetValue<string[]>("--disk"), Is.EqualTo(Disks));
         Assert.That(parse.GetValue<string>("--restart"), Is.EqualTo("on-failure"));
+    }
+
+    [Test]
+    public void A_disk_is_writable_unless_it_ends_in_ro_and_its_path_is_made_absolute()
+    {
+        var writable = VmcCommandLine.DiskOption("data.img");
+        var readOnly = VmcCommandLine.DiskOption("/srv/media.img:ro");
+
+        Assert.That(writable, Is.EqualTo(new VmDisk(Path.GetFullPath("data.img"), Writable: true)));
+        Assert.That(readOnly, Is.EqualTo(new VmDisk("/srv/media.img", Writable: false)));
     }
 
     [Test]

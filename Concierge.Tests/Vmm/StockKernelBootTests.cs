@@ -81,7 +81,7 @@ public sealed partial class StockKernelBootTests
     private async Task RunThenStopAndCheckReleasedAsync(string finalCommand, Func<VirtualMachine, Task> run, Action<VirtualMachine>? afterStop = null)
     {
         var initrd = TestInitramfs.Create(_scratch.FullName, finalCommand);
-        var spec = new VmSpec(RepoPaths.Vmlinuz, initrd, vcpus: 2, memoryMiB: 256, CommandLine);
+        var spec = StockGuest.Spec(initrd, vcpus: 2, memoryMiB: 256, CommandLine);
         // Settled: what earlier tests left to finalizers is not charged to this VM.
         var fdsBefore = SettledOpenFds();
         VmExit exit;
@@ -107,7 +107,7 @@ public sealed partial class StockKernelBootTests
     private async Task<(VmExit Exit, IReadOnlyList<string> Lines)> BootUntilExit(int vcpus, string finalCommand)
     {
         var initrd = TestInitramfs.Create(_scratch.FullName, finalCommand);
-        var spec = new VmSpec(RepoPaths.Vmlinuz, initrd, vcpus, memoryMiB: 256, CommandLine);
+        var spec = StockGuest.Spec(initrd, vcpus, memoryMiB: 256, CommandLine);
         await using var vm = new VmBuilder(spec).Build();
         var lines = new ConcurrentQueue<string>();
         vm.Console.LineReceived += lines.Enqueue;

@@ -1,4 +1,6 @@
+using Concierge.Tests.TestSupport;
 using Concierge.Vmm;
+using Concierge.Vmm.Images;
 using NUnit.Framework;
 
 namespace Concierge.Tests.Vmm;
@@ -68,5 +70,5 @@ public sealed class VirtualMachinePauseRulesTests
         Assert.That(vm.IsPaused, Is.False);
     }
 
-    private static VirtualMachine WithoutVcpus() => new(new VmParts(new VmSpec("/k", null, 1, 64), new VmConsole(null)));
+    private static VirtualMachine WithoutVcpus() => new(new VmParts(new VmSpec(ImageFile.Open(RepoPaths.Vmlinuz, writable: false), null, 1, 64), new VmConsole(null)));
 }

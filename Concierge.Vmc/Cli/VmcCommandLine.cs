@@ -26,7 +26,10 @@ internal sealed class VmcCommandLine
     private readonly Option<string?> _kernel = new("--kernel") { Description = "guest kernel (bzImage); default: the built-in guest" };
     private readonly Option<string?> _initrd = new("--initrd") { Description = "initramfs; default: the built-in guest's" };
     private readonly Option<string?> _rootfs = new("--rootfs") { Description = "root filesystem image" };
-    private readonly Option<string[]> _disk = new("--disk") { Description = "extra disk image, writable (repeatable)" };
+    private readonly Option<string[]> _disk = new("--disk")
+    {
+        Description = "extra disk image, writable; PATH:ro for read-only (repeatable: /dev/vdb, /dev/vdc, ... in order)",
+    };
     private readonly Option<uint> _cpus = new("--cpus")
     {
         Description = "virtual CPUs (default: the service's)",
@@ -103,7 +106,7 @@ internal sealed class VmcCommandLine
                 KernelPath = FullPath(parse.GetValue(_kernel)),
                 InitrdPath = FullPath(parse.GetValue(_initrd)),
                 RootfsPath = FullPath(parse.GetValue(_rootfs)),
-                DiskPaths = [.. (parse.GetValue(_disk) ?? []).Select(path => FullPath(path)!)],
+                Disks = [.. (parse.GetValue(_disk) ?? []).Select(DiskOption)],
                 Vcpus = parse.GetValue(_cpus),
                 MemoryMiB = parse.GetValue(_mem),
                 KernelParams = [.. (parse.GetValue(_cmdline) ?? []).SelectMany(p => p.Split(' ', StringSplitOptions.RemoveEmptyEntries))],
@@ -174,6 +177,10 @@ internal sealed class VmcCommandLine
 
     /// <summary>Paths are resolved here, against vmc's working directory: the service has its own.</summary>
     private static string? FullPath(string? path) => path is { Length: > 0 } ? Path.GetFullPath(path) : null;
+
+    /// <summary>A <c>--disk</c> value: PATH (writable) or PATH:ro (read-only), the path resolved here.</summary>
+    internal static VmDisk DiskOption(string value) =>
+        value.EndsWith(":ro", StringComparison.Ordinal) ? new VmDisk(FullPath(value[..^3])!, Writable: false) : new VmDisk(FullPath(value)!, Writable: true);
 
     private static string ZeroRefused(string option) => $"{option} must be more than 0; leave it out for the service's default";
 

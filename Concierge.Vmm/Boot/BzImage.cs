@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Concierge.Vmm.Images;
 
 namespace Concierge.Vmm.Boot;
 
@@ -16,18 +17,18 @@ internal static class BzImage
     private const byte LoadedHigh = 0x01;
     private const ushort XlfKernel64 = 0x01;
 
-    /// <summary>Parses the header of the bzImage in <paramref name="image"/> (positioned anywhere; length known).</summary>
+    /// <summary>Parses the header of the bzImage in <paramref name="image"/>.</summary>
     /// <exception cref="VmConfigException">Not a bzImage we can boot; the message says why.</exception>
-    public static BzImageHeader ReadHeader(Stream image, string name)
+    public static BzImageHeader ReadHeader(ImageFile image)
     {
+        var name = image.Name;
         var length = image.Length;
         if (length < HeaderProbeBytes)
         {
             throw new VmConfigException($"kernel {name} is truncated: {length} bytes is too short for a bzImage header");
         }
         var probe = new byte[HeaderProbeBytes];
-        image.Position = 0;
-        image.ReadExactly(probe);
+        image.ReadExactly(probe, 0);
 
         if (BinaryPrimitives.ReadUInt16LittleEndian(probe.AsSpan(0x1FE)) != BootFlag
             || BinaryPrimitives.ReadUInt32LittleEndian(probe.AsSpan(0x202)) != HdrSMagic)

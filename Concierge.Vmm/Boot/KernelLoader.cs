@@ -1,4 +1,5 @@
 using System.Text;
+using Concierge.Vmm.Images;
 using Concierge.Vmm.Memory;
 
 namespace Concierge.Vmm.Boot;
@@ -12,10 +13,9 @@ internal static class KernelLoader
     private const ulong PageSize = 4096;
 
     /// <summary>Loads everything; all caller mistakes are reported as <see cref="VmConfigException"/>.</summary>
-    public static LoadedKernel Load(GuestMemory memory, string kernelPath, string? initrdPath, string commandLine, ulong acpiRsdpAddress)
+    public static LoadedKernel Load(GuestMemory memory, ImageFile kernel, ImageFile? initrd, string commandLine, ulong acpiRsdpAddress)
     {
-        using var kernel = OpenInput(kernelPath, "kernel");
-        var header = BzImage.ReadHeader(kernel, kernelPath);
+        var header = BzImage.ReadHeader(kernel);
         var low = memory.Regions[0];
 
         // A relocatable kernel decompresses at max(load address, pref_address) and needs init_size from there.
@@ -24,15 +24,14 @@ internal static class KernelLoader
         if (Math.Max(kernelEnd, payloadEnd) > low.End)
         {
             throw new VmConfigException(
-                $"guest memory too small for kernel {kernelPath}: it needs 0x{Math.Max(kernelEnd, payloadEnd):x} bytes below the MMIO hole, RAM ends at 0x{low.End:x}");
+                $"guest memory too small for kernel {kernel.Name}: it needs 0x{Math.Max(kernelEnd, payloadEnd):x} bytes below the MMIO hole, RAM ends at 0x{low.End:x}");
         }
-        kernel.Position = header.SetupBytes;
-        kernel.ReadExactly(memory.GetSpan(BootLayout.KernelLoadAddress, checked((int)header.PayloadBytes)));
+        kernel.ReadExactly(memory.GetSpan(BootLayout.KernelLoadAddress, checked((int)header.PayloadBytes)), header.SetupBytes);
 
         WriteCommandLine(memory, commandLine, header);
-        var (initrdAddress, initrdSize) = initrdPath is null
+        var (initrdAddress, initrdSize) = initrd is null
             ? (0UL, 0UL)
-            : LoadInitrd(memory, initrdPath, header, Math.Max(kernelEnd, payloadEnd));
+            : LoadInitrd(memory, initrd, header, Math.Max(kernelEnd, payloadEnd));
 
         ZeroPage.Write(memory, BootLayout.ZeroPageAddress, new ZeroPage.Contents(
             header, BootLayout.CommandLineAddress, initrdAddress, initrdSize, E820Map.For(memory), acpiRsdpAddress));
@@ -57,9 +56,9 @@ internal static class KernelLoader
     }
 
     /// <summary>Places the initrd as high as allowed (top of low RAM, at most initrd_addr_max), above the kernel.</summary>
-    private static (ulong Address, ulong Size) LoadInitrd(GuestMemory memory, string path, BzImageHeader header, ulong kernelEnd)
+    private static (ulong Address, ulong Size) LoadInitrd(GuestMemory memory, ImageFile initrd, BzImageHeader header, ulong kernelEnd)
     {
-        using var initrd = OpenInput(path, "initrd");
+        var path = initrd.Name;
         var size = (ulong)initrd.Length;
         if (size == 0)
         {
@@ -72,19 +71,7 @@ internal static class KernelLoader
                 $"initrd {path} ({size >> 20} MiB) does not fit between the kernel (ends at {kernelEnd >> 20} MiB) and {ceiling >> 20} MiB; give the VM more memory");
         }
         var address = (ceiling - size) / PageSize * PageSize;
-        initrd.ReadExactly(memory.GetSpan(address, checked((int)size)));
+        initrd.ReadExactly(memory.GetSpan(address, checked((int)size)), 0);
         return (address, size);
-    }
-
-    private static FileStream OpenInput(string path, string what)
-    {
-        try
-        {
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new VmConfigException($"cannot open {what} {path}: {e.Message}", e);
-        }
     }
 }

@@ -44,14 +44,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-mkdir -p "$work/images" "$work/state"
-ln -s "$guest/vmlinuz" "$work/images/vmlinuz"
-ln -s "$guest/initramfs.cpio.gz" "$work/images/initramfs.cpio.gz"
-start_private_bus "$work"
-pids+=("$bus_pid")
-"$service_exe" --address "$bus_address" --state-dir "$work/state" --image-dir "$work/images" --log-level warning &
-service=$!
-pids+=("$service")
+start_private_service "$work" "$service_exe" "$guest"
+service=$service_pid
 vmc() { "$vmc_exe" --address "$bus_address" "$@"; }
 for _ in $(seq 300); do vmc list >/dev/null 2>&1 && break; sleep 0.2; done
 

@@ -45,7 +45,7 @@ public sealed class BuiltInGuestBootTests
         Assert.That(seen.OfType<GuestHeartbeat>().Select(h => h.Sequence).ToList(), Is.Ordered.Ascending.And.Unique);
         await instance.StopMonitorAsync(CancellationToken.None);
         var exit = await instance.Exited.WaitAsync(ExitTimeout);
-        Assert.That(exit.Kind, Is.EqualTo(VmExitKind.MonitorStopped), exit.Detail);
+        Assert.That(exit.Kind, Is.EqualTo(InstanceExitKind.MonitorStopped), exit.Detail);
     }
 
     [Test]
@@ -75,7 +75,7 @@ public sealed class BuiltInGuestBootTests
         await instance.RequestGuestShutdownAsync(CancellationToken.None);
         var exit = await instance.Exited.WaitAsync(ExitTimeout);
 
-        Assert.That(exit.Kind, Is.EqualTo(VmExitKind.PowerOff), exit.Detail);
+        Assert.That(exit.Kind, Is.EqualTo(InstanceExitKind.PowerOff), exit.Detail);
         Assert.That(File.ReadAllText(Path.Combine(_scratch.FullName, "console.log")), Does.Contain("concierge-init: starting on kernel"),
             "the serial console (where the init logs) went to the VM's console log");
     }
@@ -121,7 +121,7 @@ public sealed class BuiltInGuestBootTests
 
         await instance.RequestGuestShutdownAsync(CancellationToken.None);
         var exit = await instance.Exited.WaitAsync(ExitTimeout);
-        Assert.That(exit.Kind, Is.EqualTo(VmExitKind.PowerOff), exit.Detail);
+        Assert.That(exit.Kind, Is.EqualTo(InstanceExitKind.PowerOff), exit.Detail);
         Assert.That(() => guest.ExecAsync(new GuestExecRequest(["true"]), CancellationToken.None), Throws.InstanceOf<GuestLinkUnavailableException>());
     }
 

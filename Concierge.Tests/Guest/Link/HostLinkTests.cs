@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using Concierge.Guest.Link;
-using Concierge.Guest.Protocol;
+using Concierge.GuestLink.Protocol;
 using Concierge.Guest.Supervision;
 using NUnit.Framework;
 

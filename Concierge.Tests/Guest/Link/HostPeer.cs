@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Concierge.Guest.Link;
-using Concierge.Guest.Protocol;
+using Concierge.GuestLink;
+using Concierge.GuestLink.Protocol;
 using NUnit.Framework;
 
 namespace Concierge.Tests.Guest.Link;

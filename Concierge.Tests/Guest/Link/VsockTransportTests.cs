@@ -1,7 +1,8 @@
 using System.Runtime.InteropServices;
 using Concierge.Guest.Link;
+using Concierge.GuestLink;
 using Concierge.Guest.Native;
-using Concierge.Guest.Protocol;
+using Concierge.GuestLink.Protocol;
 using NUnit.Framework;
 
 namespace Concierge.Tests.Guest.Link;

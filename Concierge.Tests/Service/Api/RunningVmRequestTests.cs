@@ -1,4 +1,5 @@
 using Concierge.Service.Api;
+using Concierge.Service.Errors;
 using Concierge.Service.Registry;
 using Concierge.Service.Supervision;
 using Concierge.Tests.Service.Support;

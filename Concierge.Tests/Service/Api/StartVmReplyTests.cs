@@ -1,5 +1,5 @@
 using Concierge.Service.Api;
-using Concierge.Service.Naming;
+using Concierge.Service.Errors;
 using Concierge.Service.Supervision;
 using Concierge.Tests.Service.Support;
 using NUnit.Framework;

@@ -1,5 +1,6 @@
+using Concierge.Service.Api;
 using Concierge.Service.DBus;
-using Concierge.Service.Naming;
+using Concierge.Service.Errors;
 using Concierge.Tests.Service.Support;
 using NUnit.Framework;
 using Proto = Concierge.Service.Protocol;
@@ -53,7 +54,8 @@ public sealed class ChromeOsRequestsTests
 
     [TestCase(new[] { FdType.Kernel }, 2, "describes 1 fds but 2")]
     [TestCase(new[] { FdType.Kernel, FdType.Kernel }, 2, "passed twice")]
-    [TestCase(new[] { FdType.Storage }, 1, "not supported")]
+    [TestCase(new[] { FdType.Bios }, 1, "not supported")]
+    [TestCase(new[] { FdType.Storage }, 1, "0 disks name no path but 1 STORAGE fds")]
     public void FdsThatDoNotMatchTheirDescriptionAreRefused(FdType[] described, int passed, string reason)
     {
         using var directory = new TempDirectory();
@@ -66,6 +68,28 @@ public sealed class ChromeOsRequestsTests
 
         Assert.That(error!.Message, Does.Contain(reason));
         fds.ForEach(fd => fd.Dispose());
+    }
+
+    [Test]
+    public void DisksWithAPathAreByPathAndTheOthersTakeTheStorageFdsInOrder()
+    {
+        using var directory = new TempDirectory();
+        using var first = File.OpenHandle(Write(directory, "first.img"));
+        using var second = File.OpenHandle(Write(directory, "second.img"));
+        var request = new Proto.StartVmRequest();
+        request.Disks.Add(new Proto.DiskImage { Writable = true });
+        request.Disks.Add(new Proto.DiskImage { Path = "/var/lib/data.img" });
+        request.Disks.Add(new Proto.DiskImage());
+        request.Fds.Add([FdType.Storage, FdType.Storage]);
+
+        var disks = ChromeOsRequests.Start(request, [first, second]).Disks;
+
+        Assert.That(disks, Is.EqualTo(new[]
+        {
+            new DiskRequest(null, first, Writable: true),
+            new DiskRequest("/var/lib/data.img", null, Writable: false),
+            new DiskRequest(null, second, Writable: false),
+        }));
     }
 
     private static string Write(TempDirectory directory, string name)

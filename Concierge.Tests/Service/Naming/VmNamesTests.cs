@@ -1,3 +1,4 @@
+using Concierge.Service.Errors;
 using Concierge.Service.Naming;
 using NUnit.Framework;
 

@@ -35,6 +35,7 @@ public sealed class VmRegistryTests
             KernelPath = "/boot/vmlinuz",
             InitrdPath = "/boot/initrd.img",
             KernelParams = ["quiet", "console=ttyS0"],
+            Disks = [new DiskDefinition("/srv/data.img", Writable: true), new DiskDefinition("/srv/media.img", Writable: false)],
             Vcpus = 2,
             MemoryMiB = 1024,
             HeartbeatInterval = TimeSpan.FromMilliseconds(500),
@@ -51,7 +52,8 @@ public sealed class VmRegistryTests
             Assert.That(first.IsClean && report.IsClean, Is.True);
             var dev = reopened.Find(new VmKey(1000, "dev"))!;
             Assert.That(dev.Definition.KernelParams, Is.EqualTo(new[] { "quiet", "console=ttyS0" }));
-            Assert.That(dev.Definition with { KernelParams = definition.KernelParams }, Is.EqualTo(definition));
+            Assert.That(dev.Definition.Disks, Is.EqualTo(definition.Disks));
+            Assert.That(dev.Definition.SameAs(definition), Is.True, $"{dev.Definition}");
             Assert.That(dev.StopReason, Is.EqualTo(VmStopReason.VmExited));
             Assert.That(dev.UpdatedAt, Is.EqualTo(_time.GetUtcNow()));
             Assert.That(reopened.List().Select(r => r.Key.ToString()), Is.EqualTo(new[] { "0/sys", "1000/dev" }));

@@ -2,23 +2,22 @@ using Concierge.Service.Runtime;
 using Concierge.Service.Supervision;
 using Concierge.Vmm;
 using NUnit.Framework;
-using MonitorExit = Concierge.Vmm.VmExit;
 
 namespace Concierge.Tests.Service.Runtime;
 
 [TestFixture, Category("Unit")]
 public sealed class VmExitTranslationTests
 {
-    [TestCase(VmExitReason.PowerOff, false, VmExitKind.PowerOff)]
-    [TestCase(VmExitReason.Reboot, false, VmExitKind.GuestCrash)]
-    [TestCase(VmExitReason.Shutdown, false, VmExitKind.TripleFault)]
-    [TestCase(VmExitReason.InternalError, false, VmExitKind.MonitorFault)]
-    [TestCase(VmExitReason.HostStop, false, VmExitKind.MonitorStopped)]
-    [TestCase(VmExitReason.HostStop, true, VmExitKind.Killed)]
-    [TestCase(VmExitReason.Fault, false, VmExitKind.MonitorFault)]
-    public void MonitorExitsReadAsSupervisorExits(VmExitReason reason, bool killed, VmExitKind expected)
+    [TestCase(VmExitReason.PowerOff, false, InstanceExitKind.PowerOff)]
+    [TestCase(VmExitReason.Reboot, false, InstanceExitKind.GuestCrash)]
+    [TestCase(VmExitReason.Shutdown, false, InstanceExitKind.TripleFault)]
+    [TestCase(VmExitReason.InternalError, false, InstanceExitKind.MonitorFault)]
+    [TestCase(VmExitReason.HostStop, false, InstanceExitKind.MonitorStopped)]
+    [TestCase(VmExitReason.HostStop, true, InstanceExitKind.Killed)]
+    [TestCase(VmExitReason.Fault, false, InstanceExitKind.MonitorFault)]
+    public void MonitorExitsReadAsSupervisorExits(VmExitReason reason, bool killed, InstanceExitKind expected)
     {
-        var exit = VmExitTranslation.Translate(new MonitorExit(reason, "detail"), killed);
+        var exit = VmExitTranslation.Translate(new VmExit(reason, "detail"), killed);
 
         Assert.That(exit.Kind, Is.EqualTo(expected));
         Assert.That(exit.Detail, Does.Contain("detail"));
@@ -27,9 +26,9 @@ public sealed class VmExitTranslationTests
     [Test]
     public void AGuestBreakingADeviceIsADeviceFault()
     {
-        var exit = VmExitTranslation.Translate(new MonitorExit(VmExitReason.Fault, "virtio-Vsock broke", new GuestFaultException("bad descriptor")), killed: false);
+        var exit = VmExitTranslation.Translate(new VmExit(VmExitReason.Fault, "virtio-Vsock broke", new GuestFaultException("bad descriptor")), killed: false);
 
-        Assert.That(exit.Kind, Is.EqualTo(VmExitKind.DeviceFault));
+        Assert.That(exit.Kind, Is.EqualTo(InstanceExitKind.DeviceFault));
         Assert.That(exit.IsFailure, Is.True);
     }
 }

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Concierge.Service.Naming;
+using Concierge.Service.Errors;
 using Concierge.Service.Storage;
 using Concierge.Tests.Service.Support;
 using NUnit.Framework;

@@ -73,11 +73,11 @@ public sealed class VmSupervisorLifecycleTests
         await h.Supervisor.Completion.WaitAsync(SupervisorHarness.SafetyTimeout);
     }
 
-    [TestCase(VmExitKind.GuestCrash, "guest crashed: Kernel panic")]
-    [TestCase(VmExitKind.TripleFault, "guest triple fault: Kernel panic")]
-    [TestCase(VmExitKind.DeviceFault, "device fault: Kernel panic")]
-    [TestCase(VmExitKind.MonitorFault, "monitor fault: Kernel panic")]
-    public async Task A_failure_exit_becomes_failed_with_its_reason(VmExitKind kind, string reason)
+    [TestCase(InstanceExitKind.GuestCrash, "guest crashed: Kernel panic")]
+    [TestCase(InstanceExitKind.TripleFault, "guest triple fault: Kernel panic")]
+    [TestCase(InstanceExitKind.DeviceFault, "device fault: Kernel panic")]
+    [TestCase(InstanceExitKind.MonitorFault, "monitor fault: Kernel panic")]
+    public async Task A_failure_exit_becomes_failed_with_its_reason(InstanceExitKind kind, string reason)
     {
         await using var h = new SupervisorHarness();
         var vm = await h.StartRunningAsync();
@@ -96,7 +96,7 @@ public sealed class VmSupervisorLifecycleTests
         await using var h = new SupervisorHarness();
         var vm = await h.StartRunningAsync();
 
-        vm.End(VmExitKind.PowerOff, "acpi s5");
+        vm.End(InstanceExitKind.PowerOff, "acpi s5");
         var final = await h.WaitForAsync(s => s.State == VmState.Stopped);
 
         Assert.That(final.StopReason, Is.EqualTo(VmStopReason.VmExited));
@@ -167,7 +167,7 @@ public sealed class VmSupervisorLifecycleTests
         h.Supervisor.Transitioned += (_, _) => throw new InvalidOperationException("signal send failed");
 
         var vm = await h.StartRunningAsync();
-        vm.End(VmExitKind.PowerOff, "bye");
+        vm.End(InstanceExitKind.PowerOff, "bye");
         var final = await h.WaitForAsync(s => s.State == VmState.Stopped);
 
         Assert.That(final.StopReason, Is.EqualTo(VmStopReason.VmExited));

@@ -20,7 +20,7 @@ public sealed class VmSupervisorRestartTests
         var vm = await h.StartRunningAsync();
         for (var restart = 1; restart <= 5; restart++)
         {
-            vm.End(VmExitKind.GuestCrash, $"panic {restart}");
+            vm.End(InstanceExitKind.GuestCrash, $"panic {restart}");
             var failed = await h.WaitForAsync(s => s.State == VmState.Failed && s.RestartCount == restart - 1);
             Assert.That(failed.RestartDelay, Is.EqualTo(TimeSpan.FromSeconds(Math.Pow(2, restart - 1))), $"restart {restart}");
 
@@ -30,7 +30,7 @@ public sealed class VmSupervisorRestartTests
             Assert.That(vm.Launch.Cid, Is.EqualTo(32u), "a restarted VM keeps its CID");
         }
 
-        vm.End(VmExitKind.GuestCrash, "panic 6");
+        vm.End(InstanceExitKind.GuestCrash, "panic 6");
         await h.Supervisor.Completion.WaitAsync(SupervisorHarness.SafetyTimeout);
 
         Assert.Multiple(() =>
@@ -57,7 +57,7 @@ public sealed class VmSupervisorRestartTests
 
         for (var restart = 1; restart <= 7; restart++)
         {
-            vm.End(VmExitKind.DeviceFault, "queue fault");
+            vm.End(InstanceExitKind.DeviceFault, "queue fault");
             var failed = await h.WaitForAsync(s => s.State == VmState.Failed && s.RestartCount == restart - 1);
             Assert.That(failed.RestartDelay, Is.EqualTo(TimeSpan.FromSeconds(1)), "the previous restart left the window");
             await h.AdvanceUntilAsync(() => h.Factory.CreatedCount == restart + 1, Step, TimeSpan.FromSeconds(10));
@@ -82,7 +82,7 @@ public sealed class VmSupervisorRestartTests
         await using var h = new SupervisorHarness();
         var vm = await h.StartRunningAsync();
 
-        vm.End(VmExitKind.GuestCrash, "panic");
+        vm.End(InstanceExitKind.GuestCrash, "panic");
         await h.Supervisor.Completion.WaitAsync(SupervisorHarness.SafetyTimeout);
 
         Assert.That(h.Factory.CreatedCount, Is.EqualTo(1));
@@ -96,7 +96,7 @@ public sealed class VmSupervisorRestartTests
         await using var h = new SupervisorHarness(definition);
         var vm = await h.StartRunningAsync();
 
-        vm.End(VmExitKind.PowerOff, "poweroff");
+        vm.End(InstanceExitKind.PowerOff, "poweroff");
         await h.Supervisor.Completion.WaitAsync(SupervisorHarness.SafetyTimeout);
 
         Assert.That(h.Snapshot.State, Is.EqualTo(VmState.Stopped));
@@ -110,7 +110,7 @@ public sealed class VmSupervisorRestartTests
         await using var h = new SupervisorHarness(definition);
         var vm = await h.StartRunningAsync();
 
-        vm.End(VmExitKind.GuestCrash, "panic");
+        vm.End(InstanceExitKind.GuestCrash, "panic");
         await h.WaitForAsync(s => s.State == VmState.Failed);
         await h.Supervisor.StopAsync().WaitAsync(SupervisorHarness.SafetyTimeout);
         h.Time.Advance(TimeSpan.FromMinutes(5));

@@ -133,7 +133,7 @@ public sealed class VmSupervisorStopTests
     {
         await using var h = new SupervisorHarness();
         var vm = await h.StartRunningAsync();
-        vm.End(VmExitKind.PowerOff, "bye");
+        vm.End(InstanceExitKind.PowerOff, "bye");
         await h.Supervisor.Completion.WaitAsync(SupervisorHarness.SafetyTimeout);
 
         await h.Supervisor.StopAsync().WaitAsync(SupervisorHarness.SafetyTimeout);

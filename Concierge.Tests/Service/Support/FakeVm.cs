@@ -13,7 +13,7 @@ namespace Concierge.Tests.Service.Support;
 internal sealed class FakeVm : IVmInstance
 {
     private readonly Channel<(GuestLinkEvent Event, TaskCompletionSource Forwarded)> _events = Channel.CreateUnbounded<(GuestLinkEvent, TaskCompletionSource)>();
-    private readonly TaskCompletionSource<VmExit> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<InstanceExit> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentQueue<string> _calls = new();
 
     public FakeVm(VmLaunch launch)
@@ -39,7 +39,7 @@ internal sealed class FakeVm : IVmInstance
     /// <summary>What <see cref="DescribeProgress"/> answers.</summary>
     public string Progress { get; set; } = "no output at all from the kernel on the serial console";
 
-    public Task<VmExit> Exited => _exit.Task;
+    public Task<InstanceExit> Exited => _exit.Task;
 
     public async Task SendAsync(GuestLinkEvent guestEvent)
     {
@@ -53,7 +53,7 @@ internal sealed class FakeVm : IVmInstance
     public Task HeartbeatAsync(ulong sequence) =>
         SendAsync(new GuestHeartbeat(sequence, new GuestVitals(TimeSpan.FromSeconds(Math.Min(sequence, 1_000_000)), 0.5, 0.25, 0.125, 300 << 20, 480 << 20)));
 
-    public void End(VmExitKind kind, string detail) => _exit.TrySetResult(new VmExit(kind, detail));
+    public void End(InstanceExitKind kind, string detail) => _exit.TrySetResult(new InstanceExit(kind, detail));
 
     public string DescribeProgress() => Progress;
 
@@ -68,7 +68,7 @@ internal sealed class FakeVm : IVmInstance
         _calls.Enqueue("guest-shutdown");
         if (!IgnoreGuestShutdown)
         {
-            End(VmExitKind.PowerOff, "guest powered off");
+            End(InstanceExitKind.PowerOff, "guest powered off");
         }
         return Task.CompletedTask;
     }
@@ -78,7 +78,7 @@ internal sealed class FakeVm : IVmInstance
         _calls.Enqueue("stop-monitor");
         if (!IgnoreMonitorStop)
         {
-            End(VmExitKind.MonitorStopped, "monitor stopped");
+            End(InstanceExitKind.MonitorStopped, "monitor stopped");
         }
         return Task.CompletedTask;
     }
@@ -88,7 +88,7 @@ internal sealed class FakeVm : IVmInstance
         _calls.Enqueue("kill");
         if (!IgnoreKill)
         {
-            End(VmExitKind.Killed, "killed");
+            End(InstanceExitKind.Killed, "killed");
         }
     }
 

@@ -1,6 +1,7 @@
 using Concierge.Tests.TestSupport;
 using Concierge.Vmm;
 using Concierge.Vmm.Boot;
+using Concierge.Vmm.Images;
 using NUnit.Framework;
 
 namespace Concierge.Tests.Vmm.Boot;
@@ -12,8 +13,8 @@ public sealed class BzImageTests
     [Test]
     public void ReadsTheStockKernelsHeader()
     {
-        using var image = File.OpenRead(RepoPaths.Vmlinuz);
-        var header = BzImage.ReadHeader(image, "vmlinuz");
+        using var image = ImageFile.Open(RepoPaths.Vmlinuz, writable: false);
+        var header = BzImage.ReadHeader(image);
         Assert.That(header.ProtocolVersion, Is.GreaterThanOrEqualTo((ushort)0x020C));
         Assert.That(header.SetupBytes % 512, Is.Zero);
         Assert.That(header.SetupBytes + header.PayloadBytes, Is.EqualTo(image.Length));
@@ -47,8 +48,17 @@ public sealed class BzImageTests
 
     private static void AssertRejected(Func<byte[], byte[]> damage, string expected)
     {
-        using var image = new MemoryStream(damage(File.ReadAllBytes(RepoPaths.Vmlinuz)));
-        var error = Assert.Throws<VmConfigException>(() => BzImage.ReadHeader(image, "bad"));
-        Assert.That(error!.Message, Does.Contain(expected));
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllBytes(path, damage(File.ReadAllBytes(RepoPaths.Vmlinuz)));
+            using var image = ImageFile.Open(path, writable: false);
+            var error = Assert.Throws<VmConfigException>(() => BzImage.ReadHeader(image));
+            Assert.That(error!.Message, Does.Contain(expected));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 }

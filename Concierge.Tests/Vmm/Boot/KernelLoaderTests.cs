@@ -3,6 +3,7 @@ using System.Text;
 using Concierge.Tests.TestSupport;
 using Concierge.Vmm;
 using Concierge.Vmm.Boot;
+using Concierge.Vmm.Images;
 using Concierge.Vmm.Memory;
 using NUnit.Framework;
 
@@ -25,7 +26,9 @@ public sealed class KernelLoaderTests
     {
         using var memory = GuestMemory.Create(256UL << 20);
         var initrd = WriteFile("initrd", 3 << 20);
-        var loaded = KernelLoader.Load(memory, RepoPaths.Vmlinuz, initrd, "console=ttyS0 quiet", 0xE0000);
+        using var kernel = Kernel();
+        using var initrdFile = ImageFile.Open(initrd, writable: false);
+        var loaded = KernelLoader.Load(memory, kernel, initrdFile, "console=ttyS0 quiet", 0xE0000);
 
         Assert.That(loaded.EntryPoint, Is.EqualTo(BootLayout.KernelLoadAddress + 0x200));
         Assert.That(loaded.InitrdAddress % 4096, Is.Zero);
@@ -43,11 +46,9 @@ public sealed class KernelLoaderTests
         var commandLine = BinaryPrimitives.ReadUInt32LittleEndian(zeroPage[0x228..]);
         Assert.That(Encoding.ASCII.GetString(memory.GetSpan(commandLine, 20)), Is.EqualTo("console=ttyS0 quiet\0"));
 
-        using var image = File.OpenRead(RepoPaths.Vmlinuz);
-        var header = BzImage.ReadHeader(image, "vmlinuz");
+        var header = BzImage.ReadHeader(kernel);
         var payloadStart = new byte[64];
-        image.Position = header.SetupBytes;
-        image.ReadExactly(payloadStart);
+        kernel.ReadExactly(payloadStart, header.SetupBytes);
         Assert.That(memory.GetSpan(BootLayout.KernelLoadAddress, 64).ToArray(), Is.EqualTo(payloadStart));
     }
 
@@ -55,8 +56,9 @@ public sealed class KernelLoaderTests
     public void InitrdTooBigForMemoryIsAConfigError()
     {
         using var memory = GuestMemory.Create(96UL << 20);
-        var initrd = WriteFile("big", 80 << 20);
-        var error = Assert.Throws<VmConfigException>(() => KernelLoader.Load(memory, RepoPaths.Vmlinuz, initrd, "", 0));
+        using var kernel = Kernel();
+        using var initrd = ImageFile.Open(WriteFile("big", 80 << 20), writable: false);
+        var error = Assert.Throws<VmConfigException>(() => KernelLoader.Load(memory, kernel, initrd, "", 0));
         Assert.That(error!.Message, Does.Contain("does not fit"));
     }
 
@@ -64,7 +66,8 @@ public sealed class KernelLoaderTests
     public void MemoryTooSmallForTheKernelIsAConfigError()
     {
         using var memory = GuestMemory.Create(16UL << 20);
-        var error = Assert.Throws<VmConfigException>(() => KernelLoader.Load(memory, RepoPaths.Vmlinuz, null, "", 0));
+        using var kernel = Kernel();
+        var error = Assert.Throws<VmConfigException>(() => KernelLoader.Load(memory, kernel, null, "", 0));
         Assert.That(error!.Message, Does.Contain("too small"));
     }
 
@@ -72,17 +75,25 @@ public sealed class KernelLoaderTests
     public void CommandLineLongerThanTheKernelAcceptsIsAConfigError()
     {
         using var memory = GuestMemory.Create(128UL << 20);
-        var error = Assert.Throws<VmConfigException>(() => KernelLoader.Load(memory, RepoPaths.Vmlinuz, null, new string('x', 5000), 0));
+        using var kernel = Kernel();
+        var error = Assert.Throws<VmConfigException>(() => KernelLoader.Load(memory, kernel, null, new string('x', 5000), 0));
         Assert.That(error!.Message, Does.Contain("command line"));
     }
 
     [Test]
-    public void MissingFilesAreConfigErrors()
+    public void MissingFilesAreConfigErrors() =>
+        Assert.Throws<VmConfigException>(() => ImageFile.Open(Path.Combine(_scratch.FullName, "none"), writable: false));
+
+    [Test]
+    public void AnImageThatShrankSinceItWasSizedIsAConfigError()
     {
-        using var memory = GuestMemory.Create(128UL << 20);
-        Assert.Throws<VmConfigException>(() => KernelLoader.Load(memory, Path.Combine(_scratch.FullName, "none"), null, "", 0));
-        Assert.Throws<VmConfigException>(() => KernelLoader.Load(memory, RepoPaths.Vmlinuz, Path.Combine(_scratch.FullName, "none"), "", 0));
+        var path = WriteFile("shrinking", 1 << 20);
+        using var initrd = ImageFile.Open(path, writable: false);
+        File.WriteAllBytes(path, new byte[100]);
+        Assert.Throws<VmConfigException>(() => initrd.ReadExactly(new byte[4096], 0));
     }
+
+    private static ImageFile Kernel() => ImageFile.Open(RepoPaths.Vmlinuz, writable: false);
 
     private string WriteFile(string name, int size)
     {

@@ -4,7 +4,8 @@ namespace Concierge.Vmm.Devices.Pci;
 /// PCI bus 0: a host bridge at 00.0 plus up to 31 single-function devices, reached through
 /// configuration mechanism #1 (<see cref="ConfigIo"/> on ports 0xCF8-0xCFF) and one MMIO window
 /// (<see cref="MmioWindow"/>) in which BARs are pre-assigned. The window is a single bus range,
-/// so the guest moving a BAR inside it needs nothing from the VM.
+/// so the guest moving a BAR inside it needs nothing from the VM. <see cref="VmBuilder"/> creates
+/// it when a spec declares virtio devices and registers both with the VM.
 /// </summary>
 public sealed class PciRootBus
 {
@@ -40,14 +41,6 @@ public sealed class PciRootBus
 
     /// <summary>Register at MMIO [<see cref="MmioWindowStart"/>, +<see cref="MmioWindowSize"/>).</summary>
     public IBusDevice MmioWindow { get; }
-
-    /// <summary>Registers the bus with a VM: the mechanism #1 ports and the BAR window (a <see cref="VmBuilder.AddDevice"/> step).</summary>
-    public void AttachTo(IVmDeviceHost host)
-    {
-        ArgumentNullException.ThrowIfNull(host);
-        host.AddPortIoDevice(ConfigIoPort, ConfigIoPortCount, ConfigIo);
-        host.AddMmioDevice(MmioWindowStart, MmioWindowSize, MmioWindow);
-    }
 
     /// <summary>Reserves a naturally aligned range of <paramref name="size"/> bytes in the window for a BAR.</summary>
     /// <exception cref="InvalidOperationException">The window is full.</exception>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Concierge.Vmm;
+using Concierge.Vmm.Images;
 
 namespace Concierge.Bench.Boot;
 
@@ -11,7 +12,7 @@ internal static class MonitorBoot
     public static async Task<BootSample> RunAsync(BenchOptions options)
     {
         var clock = Stopwatch.StartNew();
-        var spec = new VmSpec(options.Kernel, options.Initrd, options.Vcpus, options.MemoryMiB, options.CommandLine);
+        var spec = Spec(options, options.Initrd);
         await using var vm = new VmBuilder(spec).Build();
         var init = MarkerSeen(vm);
         vm.Start();
@@ -25,7 +26,7 @@ internal static class MonitorBoot
     {
         var pid = Environment.ProcessId;
         var before = MemoryUse.Read(pid, options.MemoryMiB).TotalKiB;
-        var spec = new VmSpec(options.Kernel, options.IdleInitrd, options.Vcpus, options.MemoryMiB, options.CommandLine);
+        var spec = Spec(options, options.IdleInitrd);
         await using var vm = new VmBuilder(spec).Build();
         var init = MarkerSeen(vm);
         vm.Start();
@@ -35,6 +36,9 @@ internal static class MonitorBoot
         await vm.StopAsync();
         return (total - before, guest);
     }
+
+    private static VmSpec Spec(BenchOptions options, string initrd) =>
+        new(ImageFile.Open(options.Kernel, writable: false), ImageFile.Open(initrd, writable: false), options.Vcpus, options.MemoryMiB, options.CommandLine);
 
     private static Task MarkerSeen(VirtualMachine vm)
     {

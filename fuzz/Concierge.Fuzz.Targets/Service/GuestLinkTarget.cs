@@ -1,5 +1,5 @@
-using Concierge.Guest.Link;
-using Concierge.Guest.Protocol;
+using Concierge.GuestLink;
+using Concierge.GuestLink.Protocol;
 using Concierge.Service.Runtime;
 using Google.Protobuf;
 

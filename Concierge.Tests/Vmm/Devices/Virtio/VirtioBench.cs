@@ -8,6 +8,7 @@ using Concierge.Vmm;
 using Concierge.Vmm.Devices.Pci;
 using Concierge.Vmm.Devices.Virtio.Block;
 using Concierge.Vmm.Devices.Virtio.Vsock;
+using Concierge.Vmm.Images;
 using NUnit.Framework;
 
 namespace Concierge.Tests.Vmm.Devices.Virtio;
@@ -100,17 +101,15 @@ public sealed partial class VirtioBench
     private async Task<(Dictionary<string, double> Rates, string Counters)> RunOurs(string initrd, int round)
     {
         var disk = CreateDisk($"ours{round}.img");
-        var pci = new PciRootBus();
-        var vsock = new VsockDevice(3);
-        var spec = new VmSpec(RepoPaths.Vmlinuz, initrd, vcpus: 1, memoryMiB: 256, VirtioGuestTests.CommandLine);
-        VirtioPciDevice? blockPci = null;
-        VirtioPciDevice? vsockPci = null;
-        await using var vm = new VmBuilder(spec)
-            .AddDevice(pci.AttachTo)
-            .AddDevice(host => blockPci = VirtioPci.Attach(host, pci, new BlockDevice(DiskImage.Open(disk, readOnly: false), "bench")))
-            .AddDevice(host => vsockPci = VirtioPci.Attach(host, pci, vsock))
-            .Build();
-        using var listener = vsock.Listen(VsockPort);
+        var spec = StockGuest.Spec(initrd, vcpus: 1, memoryMiB: 256, VirtioGuestTests.CommandLine) with
+        {
+            BlockDevices = [new BlockDeviceSpec(ImageFile.Open(disk, writable: true), ReadOnly: false, "bench")],
+            Vsock = new VsockDeviceSpec(3),
+        };
+        await using var vm = new VmBuilder(spec).Build();
+        var blockPci = vm.VirtioDevices.Single(transport => transport.Device is BlockDevice);
+        var vsockPci = vm.VirtioDevices.Single(transport => transport.Device is VsockDevice);
+        using var listener = vm.Vsock!.Listen(VsockPort);
         var sink = Task.Run(async () =>
         {
             await using var stream = await listener.AcceptAsync();
@@ -122,7 +121,7 @@ public sealed partial class VirtioBench
         vm.Start();
         await vm.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(20));
         await sink.WaitAsync(TimeSpan.FromMinutes(1));
-        return (Parse(vm.Console.RecentOutput), $"block {Describe(blockPci!)}; vsock {Describe(vsockPci!)}");
+        return (Parse(vm.Console.RecentOutput), $"block {Describe(blockPci)}; vsock {Describe(vsockPci)}");
     }
 
     private static string Describe(VirtioPciDevice transport)

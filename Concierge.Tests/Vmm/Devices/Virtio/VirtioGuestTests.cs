@@ -4,10 +4,8 @@ using System.Text;
 using Concierge.Tests.TestSupport;
 using Concierge.Tests.Vmm.Devices.Virtio.Guest;
 using Concierge.Vmm;
-using Concierge.Vmm.Devices.Pci;
-using Concierge.Vmm.Devices.Virtio.Block;
-using Concierge.Vmm.Devices.Virtio.Rng;
 using Concierge.Vmm.Devices.Virtio.Vsock;
+using Concierge.Vmm.Images;
 using NUnit.Framework;
 
 namespace Concierge.Tests.Vmm.Devices.Virtio;
@@ -83,9 +81,16 @@ public sealed class VirtioGuestTests
         var replyToGuest = RandomNumberGenerator.GetBytes(3 << 20);
         var sendToGuest = RandomNumberGenerator.GetBytes(3 << 20);
 
-        var pci = new PciRootBus();
-        var vsock = new VsockDevice(GuestCid);
-        var spec = new VmSpec(RepoPaths.Vmlinuz, initrd, vcpus: 1, memoryMiB: 256, CommandLine);
+        var spec = StockGuest.Spec(initrd, vcpus: 1, memoryMiB: 256, CommandLine) with
+        {
+            BlockDevices =
+            [
+                new BlockDeviceSpec(ImageFile.Open(disk, writable: true), ReadOnly: false, "concierge-rw"),
+                new BlockDeviceSpec(ImageFile.Open(readOnlyDisk, writable: false), ReadOnly: true, "concierge-ro"),
+            ],
+            Rng = true,
+            Vsock = new VsockDeviceSpec(GuestCid),
+        };
         var lines = new ConcurrentQueue<string>();
         string? console;
         VmExit exit;
@@ -93,15 +98,9 @@ public sealed class VirtioGuestTests
         Task hostToGuest;
         var consoleLog = Path.Combine(Path.GetTempPath(), "virtio-guest-console.log");
         File.Delete(consoleLog);
-        await using (var vm = new VmBuilder(spec)
-            .WithConsoleLog(consoleLog)
-            .AddDevice(pci.AttachTo)
-            .AddDevice(host => VirtioPci.Attach(host, pci, new BlockDevice(DiskImage.Open(disk, readOnly: false), "concierge-rw")))
-            .AddDevice(host => VirtioPci.Attach(host, pci, new BlockDevice(DiskImage.Open(readOnlyDisk, readOnly: true), "concierge-ro")))
-            .AddDevice(host => VirtioPci.Attach(host, pci, new RngDevice()))
-            .AddDevice(host => VirtioPci.Attach(host, pci, vsock))
-            .Build())
+        await using (var vm = new VmBuilder(spec).WithConsoleLog(consoleLog).Build())
         {
+            var vsock = vm.Vsock!;
             using var listener = vsock.Listen(HostPort);
             guestToHost = ServeGuestConnection(listener, replyToGuest);
             var guestListening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

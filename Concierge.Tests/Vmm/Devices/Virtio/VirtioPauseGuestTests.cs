@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using Concierge.Tests.TestSupport;
 using Concierge.Tests.Vmm.Devices.Virtio.Guest;
 using Concierge.Vmm;
-using Concierge.Vmm.Devices.Pci;
 using Concierge.Vmm.Devices.Virtio.Vsock;
 using NUnit.Framework;
 
@@ -42,13 +41,9 @@ public sealed class VirtioPauseGuestTests
     {
         var initrd = await VirtioGuestImage.CreateAsync(_scratch.FullName, Script);
         var data = RandomNumberGenerator.GetBytes(1 << 20);
-        var pci = new PciRootBus();
-        var vsock = new VsockDevice(GuestCid);
-        var spec = new VmSpec(RepoPaths.Vmlinuz, initrd, vcpus: 1, memoryMiB: 256, VirtioGuestTests.CommandLine);
-        await using var vm = new VmBuilder(spec)
-            .AddDevice(pci.AttachTo)
-            .AddDevice(host => VirtioPci.Attach(host, pci, vsock))
-            .Build();
+        var spec = StockGuest.Spec(initrd, vcpus: 1, memoryMiB: 256, VirtioGuestTests.CommandLine) with { Vsock = new VsockDeviceSpec(GuestCid) };
+        await using var vm = new VmBuilder(spec).Build();
+        var vsock = vm.Vsock!;
         var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var received = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         vm.Console.LineReceived += line =>

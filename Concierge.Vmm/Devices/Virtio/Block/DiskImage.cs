@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Concierge.Vmm.Images;
 using Microsoft.Win32.SafeHandles;
 
 namespace Concierge.Vmm.Devices.Virtio.Block;
@@ -7,6 +8,7 @@ namespace Concierge.Vmm.Devices.Virtio.Block;
 /// A raw disk image file: positional reads and writes through the page cache, a flush that
 /// is fdatasync, so data acknowledged after a guest FLUSH survives a host crash, and discard /
 /// zeroing through fallocate(2) (holes punched in the file, or its blocks zeroed in place).
+/// It works on the <see cref="ImageFile"/>'s fd and owns it.
 /// </summary>
 public sealed partial class DiskImage : IDisposable
 {
@@ -18,11 +20,27 @@ public sealed partial class DiskImage : IDisposable
     private const int ZeroChunk = 64 << 10;
 
     private readonly SafeFileHandle _handle;
+    private readonly ImageFile _file;
 
-    private DiskImage(SafeFileHandle handle, long length, bool readOnly)
+    /// <summary>
+    /// The disk in <paramref name="file"/>, which it now owns; <paramref name="readOnly"/> refuses
+    /// the guest's writes. A writable disk takes the image's exclusive lock (two VMs never write one disk).
+    /// </summary>
+    /// <exception cref="VmConfigException">A writable disk in a file not open for writing, or one another writer holds.</exception>
+    public DiskImage(ImageFile file, bool readOnly)
     {
-        _handle = handle;
-        Length = length;
+        ArgumentNullException.ThrowIfNull(file);
+        if (!readOnly && !file.IsWritable)
+        {
+            throw new VmConfigException($"disk {file.Name} is writable but its file is open read-only");
+        }
+        if (!readOnly)
+        {
+            file.LockForWriting();
+        }
+        _file = file;
+        _handle = file.Handle;
+        Length = file.Length;
         IsReadOnly = readOnly;
     }
 
@@ -32,17 +50,17 @@ public sealed partial class DiskImage : IDisposable
     /// <summary>True when opened read-only: writes are refused.</summary>
     public bool IsReadOnly { get; }
 
-    /// <summary>Opens the raw image at <paramref name="path"/>.</summary>
+    /// <summary>Opens the raw image at <paramref name="path"/> (see <see cref="ImageFile.Open"/>).</summary>
     public static DiskImage Open(string path, bool readOnly)
     {
-        var handle = File.OpenHandle(path, FileMode.Open, readOnly ? FileAccess.Read : FileAccess.ReadWrite, readOnly ? FileShare.Read : FileShare.None);
+        var file = ImageFile.Open(path, writable: !readOnly);
         try
         {
-            return new DiskImage(handle, RandomAccess.GetLength(handle), readOnly);
+            return new DiskImage(file, readOnly);
         }
         catch
         {
-            handle.Dispose();
+            file.Dispose();
             throw;
         }
     }
@@ -132,7 +150,7 @@ public sealed partial class DiskImage : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _handle.Dispose();
+    public void Dispose() => _file.Dispose();
 
     private void ThrowIfReadOnly()
     {

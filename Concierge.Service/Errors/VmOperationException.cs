@@ -1,4 +1,4 @@
-namespace Concierge.Service.Api;
+namespace Concierge.Service.Errors;
 
 /// <summary>
 /// The request was valid and the VM in the right state, but the monitor could not carry it out

@@ -1,4 +1,4 @@
-namespace Concierge.Service.Storage;
+namespace Concierge.Service.Errors;
 
 /// <summary>
 /// A disk image was asked for that is larger than the space left on the service's file system.

@@ -1,7 +1,7 @@
 namespace Concierge.Service.Supervision;
 
 /// <summary>How a VM's monitor ended.</summary>
-public enum VmExitKind
+public enum InstanceExitKind
 {
     /// <summary>The guest powered off (ACPI S5 or the i8042 reset path): a clean exit.</summary>
     PowerOff,

@@ -1,4 +1,4 @@
-namespace Concierge.Service.Naming;
+namespace Concierge.Service.Errors;
 
 /// <summary>
 /// A caller sent something the service refuses (a malformed name, an out-of-range size).

@@ -1,4 +1,4 @@
-namespace Concierge.Service.Api;
+namespace Concierge.Service.Errors;
 
 /// <summary>
 /// The service is stopping every VM (SIGTERM): like Chrome OS, later requests get a D-Bus error

@@ -1,10 +1,10 @@
 using System.Buffers.Binary;
-using Concierge.Guest.Link;
-using Concierge.Guest.Protocol;
+using Concierge.GuestLink;
+using Concierge.GuestLink.Protocol;
 using Google.Protobuf;
 using NUnit.Framework;
 
-namespace Concierge.Tests.Guest.Link;
+namespace Concierge.Tests.GuestLink;
 
 [TestFixture, Category("Unit")]
 public sealed class FrameCodecTests

@@ -1,4 +1,4 @@
-namespace Concierge.Service.Api;
+namespace Concierge.Service.Errors;
 
 /// <summary>
 /// The caller asked for something only another user or root may do (act for another owner, open an

@@ -1,6 +1,6 @@
 using Concierge.Service.Registry;
 
-namespace Concierge.Service.Api;
+namespace Concierge.Service.Errors;
 
 /// <summary>
 /// The caller named a VM it has no VM by (including another owner's VM: a caller cannot tell

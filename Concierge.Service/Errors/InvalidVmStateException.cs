@@ -1,4 +1,4 @@
-namespace Concierge.Service.Api;
+namespace Concierge.Service.Errors;
 
 /// <summary>
 /// The VM exists but is not in a state for the request (suspend a stopped VM). Typed face:

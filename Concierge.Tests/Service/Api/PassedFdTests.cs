@@ -1,0 +1,152 @@
+using System.Runtime.InteropServices;
+using Concierge.DBus;
+using Concierge.DBus.Protocol;
+using Concierge.Service.Protocol;
+using Concierge.Tests.Service.Hosting;
+using Concierge.Tests.TestSupport;
+using Google.Protobuf;
+using Microsoft.Win32.SafeHandles;
+using NUnit.Framework;
+using FdType = Concierge.Service.Protocol.StartVmRequest.Types.FdType;
+
+namespace Concierge.Tests.Service.Api;
+
+/// <summary>
+/// StartVmWithFds on the real service: a passed fd is checked in the call and used as the fd
+/// (never reopened by a /proc/self/fd path, never persisted), and a malformed fd list leaks nothing.
+/// </summary>
+[TestFixture]
+[Category("Bus")]
+public sealed partial class PassedFdTests
+{
+    private const int OPath = 0x200000;
+    private ServiceUnderTest _service = null!;
+    private DBusConnection _bus = null!;
+
+    private string Kernel => Path.Combine(_service.ImageDirectory, "vmlinuz");
+
+    [OneTimeSetUp]
+    public async Task StartService()
+    {
+        _service = await ServiceUnderTest.StartAsync();
+        _bus = await DBusConnection.ConnectAsync(_service.Bus.Address);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopService()
+    {
+        await _bus.DisposeAsync();
+        await _service.DisposeAsync();
+    }
+
+    [Test]
+    public async Task ARepeatedFdIndexIsInvalidArgsAndLeaksNothing()
+    {
+        using var kernel = File.OpenHandle(Kernel);
+        var before = ServiceFdCount();
+        for (var i = 0; i < 5; i++)
+        {
+            var error = Assert.ThrowsAsync<DBusException>(() => StartWithFdsAsync(Request("twice", FdType.Kernel, FdType.Initrd), body =>
+            {
+                body.WriteUnixFd(kernel);
+                body.WriteUInt32(0);
+            }));
+            Assert.That(error!.ErrorName, Is.EqualTo(DBusErrorNames.InvalidArgs), error.Message);
+        }
+        await Eventually.HoldsAsync(() => ServiceFdCount() <= before, TimeSpan.FromSeconds(10),
+            () => $"the service holds {ServiceFdCount()} fds, {before} before the calls");
+    }
+
+    [Test]
+    public async Task AnOPathKernelFdIsRefusedInTheReply()
+    {
+        using var kernel = OpenPath(Kernel);
+        var response = await StartWithFdsAsync(Request("opath", FdType.Kernel), body => body.WriteUnixFd(kernel));
+
+        Assert.That(response.Success, Is.False);
+        Assert.That(response.FailureReason, Does.Contain("O_PATH"));
+        Assert.That(await ListedAsync("opath"), Is.False, "a refused start registers nothing");
+    }
+
+    [Test]
+    public async Task AReadOnlyRootfsFdIsRefusedInTheReply()
+    {
+        var disk = Path.Combine(_service.Root, "readonly-rootfs.img");
+        File.WriteAllBytes(disk, new byte[1 << 20]);
+        using var kernel = File.OpenHandle(Kernel);
+        using var rootfs = File.OpenHandle(disk);
+        var response = await StartWithFdsAsync(Request("readonly", FdType.Kernel, FdType.Rootfs), body =>
+        {
+            body.WriteUnixFd(kernel);
+            body.WriteUnixFd(rootfs);
+        });
+
+        Assert.That(response.Success, Is.False);
+        Assert.That(response.FailureReason, Does.Contain("O_RDWR"));
+        Assert.That(await ListedAsync("readonly"), Is.False);
+    }
+
+    [Test]
+    public async Task AVmFromFdsPersistsNoFdPathAndAfterARestartAsksForItsImagesAgain()
+    {
+        using (var kernel = File.OpenHandle(Kernel))
+        {
+            var started = await StartWithFdsAsync(Request("from-fds", FdType.Kernel), body => body.WriteUnixFd(kernel));
+            Assert.That(started.Success, Is.True, started.FailureReason);
+        }
+        var state = await File.ReadAllTextAsync(Path.Combine(_service.StateDirectory, "state.json"));
+        Assert.That(state, Does.Not.Contain("/proc/self/fd").And.Contain("\"fromPassedFds\": true"));
+
+        await _service.RestartAsync();
+        await using var bus = await DBusConnection.ConnectAsync(_service.Bus.Address);
+        var again = await ApiClient.CallAsync(bus, "StartVm", new StartVmRequest { Name = "from-fds", OwnerId = "0" }, StartVmResponse.Parser);
+
+        Assert.That(again.Success, Is.False);
+        Assert.That(again.FailureReason, Does.Contain("started from passed file descriptors").And.Contain("pass its images again"));
+    }
+
+    private static StartVmRequest Request(string name, params FdType[] fds)
+    {
+        var request = new StartVmRequest { Name = name, OwnerId = "0" };
+        request.Fds.Add(fds);
+        return request;
+    }
+
+    private async Task<StartVmResponse> StartWithFdsAsync(StartVmRequest request, Action<MessageWriter> writeFds)
+    {
+        var body = new MessageWriter();
+        body.WriteByteArray(request.ToByteArray());
+        var fds = body.WriteArrayStart('h');
+        writeFds(body);
+        body.WriteArrayEnd(fds);
+        using var reply = await _bus.CallMethodAsync(new MethodCall
+        {
+            Destination = ConciergeProcess.BusName,
+            Path = ApiClient.Root,
+            Interface = ApiClient.ChromeOs,
+            Member = "StartVmWithFds",
+            Signature = "ayah",
+            Body = body,
+            Timeout = TimeSpan.FromSeconds(60),
+        });
+        return StartVmResponse.Parser.ParseFrom(reply.GetBodyReader().ReadByteArray());
+    }
+
+    private async Task<bool> ListedAsync(string name)
+    {
+        var list = await ApiClient.CallAsync(_bus, "ListVms", new ListVmsRequest { OwnerId = "0" }, ListVmsResponse.Parser);
+        return list.Vms.Any(vm => vm.Name == name);
+    }
+
+    private int ServiceFdCount() => Directory.GetFileSystemEntries($"/proc/{_service.Service!.ProcessId}/fd").Length;
+
+    private static SafeFileHandle OpenPath(string path)
+    {
+        var fd = OpenNative(path, OPath);
+        Assert.That(fd, Is.GreaterThanOrEqualTo(0), Marshal.GetLastPInvokeErrorMessage());
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int OpenNative(string path, int flags);
+}
