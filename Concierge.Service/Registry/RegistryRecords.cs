@@ -86,6 +86,10 @@ internal static class RegistryRecords
         {
             return $"VM {record.Key} has a kernel parameter that is null";
         }
+        if (record.Definition.Disks.Any(d => d is null))
+        {
+            return $"VM {record.Key} has a disk that is null";
+        }
         if (!Enum.IsDefined(record.State))
         {
             return $"VM {record.Key} has unknown state {(int)record.State}";
