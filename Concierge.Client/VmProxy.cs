@@ -18,6 +18,9 @@ public sealed class VmProxy
     /// <summary>The object path.</summary>
     public string Path { get; }
 
+    /// <summary>How error messages name this VM: by its name, as the user typed it, not by its path.</summary>
+    private string Label => VmObjectPath.NameOf(Path) is { } name ? $"VM '{name}'" : Path;
+
     /// <summary>Every property, as <see cref="VmDetails"/>.</summary>
     public async Task<VmDetails> GetDetailsAsync(CancellationToken cancellationToken = default)
     {
@@ -31,7 +34,7 @@ public sealed class VmProxy
             Member = "GetAll",
             Signature = "s",
             Body = body,
-        }, $"read {Path}", cancellationToken);
+        }, $"read {Label}", cancellationToken);
         return VmPropertyMap.ToDetails(reply.GetBodyReader().ReadPropertyMap());
     }
 
@@ -57,7 +60,7 @@ public sealed class VmProxy
         }
         var body = new MessageWriter();
         body.WriteStringArray(argv);
-        using var reply = await _client.CallAsync(Call("Exec", "as", body), $"exec in {Path}", cancellationToken);
+        using var reply = await _client.CallAsync(Call("Exec", "as", body), $"exec in {Label}", cancellationToken);
         return ExecReply.Parse(reply);
     }
 
@@ -66,13 +69,13 @@ public sealed class VmProxy
     {
         var body = new MessageWriter();
         body.WriteUInt32(maxBytes);
-        using var reply = await _client.CallAsync(Call("ReadConsole", "u", body), $"read the console of {Path}", cancellationToken);
+        using var reply = await _client.CallAsync(Call("ReadConsole", "u", body), $"read the console of {Label}", cancellationToken);
         return ConsoleReply.Parse(reply);
     }
 
     private async Task CallAsync(string member, CancellationToken cancellationToken)
     {
-        using var reply = await _client.CallAsync(Call(member), $"{member} {Path}", cancellationToken);
+        using var reply = await _client.CallAsync(Call(member), $"{member.ToLowerInvariant()} {Label}", cancellationToken);
     }
 
     /// <summary>A call on this VM; no timeout, because Stop and Exec last as long as the guest needs and the service bounds them.</summary>

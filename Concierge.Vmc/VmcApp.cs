@@ -15,11 +15,11 @@ internal static class VmcApp
         var parse = commandLine.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var error in Errors(commandLine, parse))
+            foreach (var problem in UsageErrors.Describe(commandLine.Root, parse))
             {
-                await console.Error.WriteLineAsync($"vmc: {error}");
+                await console.Error.WriteLineAsync($"vmc: {problem}");
             }
-            await console.Error.WriteLineAsync("Try 'vmc --help' (or 'vmc COMMAND --help').");
+            await console.Error.WriteLineAsync(UsageErrors.Hint(commandLine.Root, parse));
             return ExitCodes.Usage;
         }
         try
@@ -38,19 +38,5 @@ internal static class VmcApp
             await console.Error.WriteLineAsync("vmc: interrupted");
             return ExitCodes.Interrupted;
         }
-    }
-
-    /// <summary>
-    /// What to print for a bad command line, once: an unknown word where a command belongs is the one
-    /// error (the parser would also report the missing command it displaced).
-    /// </summary>
-    private static IEnumerable<string> Errors(VmcCommandLine commandLine, ParseResult parse)
-    {
-        if (parse.CommandResult.Command == commandLine.Root && parse.UnmatchedTokens.Count > 0)
-        {
-            var commands = string.Join(", ", commandLine.Root.Subcommands.Select(c => c.Name));
-            return [$"'{parse.UnmatchedTokens[0]}' is not a vmc command or option; the commands are {commands}"];
-        }
-        return parse.Errors.Select(e => e.Message);
     }
 }

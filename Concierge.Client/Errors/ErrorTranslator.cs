@@ -13,7 +13,7 @@ internal static class ErrorTranslator
 
     private const string AccessAdvice = "run as root, or ask an administrator to add you to group concierge ('usermod -aG concierge USER', then log in again)";
 
-    public const string StateAdvice = "'vmc info NAME' shows the VM's state";
+    public const string StateAdvice = "'vmc list' shows the state of each of your VMs";
 
     /// <summary>The typed exception for an error reply to <paramref name="operation"/>.</summary>
     public static ConciergeException Translate(DBusException error, string operation)

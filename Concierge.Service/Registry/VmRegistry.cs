@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Concierge.Service.Storage;
 using Concierge.Service.Supervision;
 using Serilog;
@@ -34,20 +35,20 @@ public sealed class VmRegistry
         var removedTemp = RemoveTempFiles(layout);
         var removedPartial = disks.RemovePartialImages();
         string? quarantined = null;
-        RegistryDocument document;
+        IReadOnlyList<JsonElement> stored;
         try
         {
-            document = RegistryFile.Load(layout.StateFile);
+            stored = RegistryFile.LoadRecords(layout.StateFile);
         }
         catch (InvalidDataException e)
         {
             quarantined = $"{layout.StateFile}.corrupt-{time.GetUtcNow().ToUnixTimeMilliseconds()}";
             File.Move(layout.StateFile, quarantined);
             log.Error(e, "Registry state unreadable, moved to {Quarantine}; starting empty", quarantined);
-            document = new RegistryDocument();
+            stored = [];
         }
 
-        var records = RegistryRecords.Select(document.Vms, out var setAside);
+        var records = RegistryRecords.Select(stored, out var setAside);
         if (setAside.Count > 0)
         {
             // The next Persist drops them from state.json; the copy keeps what they held.

@@ -8,7 +8,8 @@ namespace Concierge.Service.Storage;
 /// sparse file under a <see cref="StorageLayout.PartialSuffix"/> name of its own, synced and then
 /// linked into place only if the name is still free, so a crash never leaves a half-made image
 /// under the real name and concurrent callers of one name each get Created or Exists, without a
-/// lock held over the fsync. An image may not be larger than the space left on the file system
+/// lock held over the fsync; a destroy renames the image away before deleting it, so racing
+/// destroys get Destroyed once and DoesNotExist otherwise. An image may not be larger than the space left on the file system
 /// when it is made: images are sparse, so this refuses what could never be filled, it reserves
 /// nothing.
 /// </summary>
@@ -19,9 +20,6 @@ public sealed class DiskImageStore
     /// it again in between, which sends the create round once more.
     /// </summary>
     private const int MaxCreateRounds = 16;
-
-    // On Unix .NET puts the errno into IOException.HResult; EEXIST: the name was taken.
-    private const int EEXIST = 17;
 
     private readonly StorageLayout _layout;
     private readonly DiskImageLimits _limits;
@@ -64,7 +62,7 @@ public sealed class DiskImageStore
     /// <summary>Makes the image at <paramref name="path"/>; false when another caller made one there first.</summary>
     private static bool TryCreate(string path, ulong size)
     {
-        var partial = $"{path}.{Guid.NewGuid():N}{StorageLayout.PartialSuffix}";
+        var partial = PartialPath(path);
         try
         {
             using (var stream = new FileStream(partial, new FileStreamOptions
@@ -78,13 +76,7 @@ public sealed class DiskImageStore
                 stream.SetLength((long)size);
                 stream.Flush(flushToDisk: true);
             }
-            // Without overwrite, .NET links the file to its name (link(2)), which fails if the name is taken.
-            File.Move(partial, path, overwrite: false);
-            return true;
-        }
-        catch (IOException e) when (e.HResult == EEXIST)
-        {
-            return false;
+            return Interop.HardLink.TryCreate(partial, path);
         }
         finally
         {
@@ -92,16 +84,25 @@ public sealed class DiskImageStore
         }
     }
 
-    /// <summary>Deletes the image of <paramref name="vmName"/>; false when there was none.</summary>
+    /// <summary>
+    /// Deletes the image of <paramref name="vmName"/>; false when there was none. The image is
+    /// renamed away first: of destroys racing for one image, rename(2) lets one win, so only that
+    /// one says it destroyed it. A crash before the delete leaves a partial file, removed at start.
+    /// </summary>
     public bool Destroy(uint owner, string vmName)
     {
         VmNames.Validate(vmName, "vm_name");
         var path = _layout.DiskPath(owner, vmName);
-        if (!File.Exists(path))
+        var doomed = PartialPath(path);
+        try
+        {
+            File.Move(path, doomed, overwrite: true);
+        }
+        catch (IOException e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return false;
         }
-        File.Delete(path);
+        File.Delete(doomed);
         Interop.DirectorySync.Flush(_layout.DiskDirectory(owner));
         return true;
     }
@@ -158,17 +159,20 @@ public sealed class DiskImageStore
         return removed;
     }
 
+    /// <summary>A name of its own next to <paramref name="path"/> for a file on its way in or out.</summary>
+    private static string PartialPath(string path) => $"{path}.{Guid.NewGuid():N}{StorageLayout.PartialSuffix}";
+
     private void CheckSize(ulong size)
     {
         if (size < _limits.MinBytes || size > _limits.MaxBytes)
         {
             throw new InvalidRequestException("disk_size",
-                $"disk size {size} bytes is outside {_limits.MinBytes}..{_limits.MaxBytes} bytes");
+                $"disk size {ExactSize.Format(size)} is outside {ExactSize.Format(_limits.MinBytes)} to {ExactSize.Format(_limits.MaxBytes)}; ask for a size in that range");
         }
         if (size % DiskImageLimits.SectorBytes != 0)
         {
             throw new InvalidRequestException("disk_size",
-                $"disk size {size} bytes is not a multiple of {DiskImageLimits.SectorBytes} bytes");
+                $"disk size {ExactSize.Format(size)} is not a multiple of {DiskImageLimits.SectorBytes} bytes; round it to whole sectors (e.g. whole KiB)");
         }
     }
 
@@ -178,7 +182,8 @@ public sealed class DiskImageStore
         var free = (ulong)new DriveInfo(directory).AvailableFreeSpace;
         if (size > free)
         {
-            throw new DiskSpaceException($"a disk of {size} bytes is larger than the {free} bytes left on the service's file system");
+            // Free space rounded down: a size that fits the text fits the file system.
+            throw new DiskSpaceException($"a disk of {ExactSize.Format(size)} is larger than the {free >> 20} MiB left on the service's file system");
         }
     }
 

@@ -40,6 +40,39 @@ public sealed class VmcExitCodeTests
     }
 
     [Test]
+    public async Task A_kernel_file_that_does_not_exist_is_a_bad_command_line_2()
+    {
+        var run = await Vmc("start", "nokernel", "--kernel", "/nonexistent/vmlinuz");
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Usage), run.Output);
+        Assert.That(run.StandardError, Does.Contain("/nonexistent/vmlinuz is not an existing file"));
+    }
+
+    [Test]
+    public async Task A_service_that_does_not_answer_is_timed_out_6()
+    {
+        // The bus answers NoReply for the peer after a second, as it would after its 25 s default.
+        await using var bus = await PrivateBus.StartAsync("""<limit name="reply_timeout">1000</limit>""");
+        using var blackHole = Process.Start(new ProcessStartInfo("dbus-test-tool", ["black-hole", "--session", "--name=org.chromium.VmConcierge"])
+        {
+            Environment = { ["DBUS_SESSION_BUS_ADDRESS"] = bus.Address },
+        })!;
+        try
+        {
+            await WaitForOwnerAsync(bus.Address, "org.chromium.VmConcierge");
+
+            var run = await AsUser.RunAsync(User, Executable, ["list", "--address", bus.Address], TimeSpan.FromSeconds(60));
+
+            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Timeout), run.Output);
+            Assert.That(run.StandardError, Does.Contain("did not answer in time"));
+        }
+        finally
+        {
+            blackHole.Kill();
+        }
+    }
+
+    [Test]
     public async Task An_address_that_is_not_one_is_a_bad_command_line_2()
     {
         var run = await AsUser.RunAsync(User, Executable, ["list", "--address", "garbage"]);
@@ -55,6 +88,18 @@ public sealed class VmcExitCodeTests
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.NotFound), run.Output);
         Assert.That(run.StandardError, Does.Contain("no VM named 'nosuch'"));
+    }
+
+    [Test]
+    public async Task Exec_in_a_vm_that_is_not_running_is_exec_failed_125()
+    {
+        Assert.That((await Vmc("start", "halted")).ExitCode, Is.EqualTo(ExitCodes.Failed), "the image directory's kernel is no kernel");
+
+        var run = await Vmc("exec", "halted", "--", "true");
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.ExecFailed), run.Output);
+        Assert.That(run.StandardError, Does.StartWith("vmc: exec in VM 'halted': ").And.Contain("not running").And.Contain("'vmc list'"));
+        Assert.That(run.StandardError, Does.Not.Contain("/org/chromium").And.Not.Contain("NAME"), "the VM by the name the user typed");
     }
 
     [TestCase("info")]
@@ -96,5 +141,19 @@ public sealed class VmcExitCodeTests
         await watch.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.That(watch.ExitCode, Is.EqualTo(ExitCodes.Interrupted), await watch.StandardError.ReadToEndAsync());
+    }
+
+    private static async Task WaitForOwnerAsync(string address, string name)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var owner = await Command.RunAsync("busctl", ["--address=" + address, "status", name]);
+            if (owner.ExitCode == 0)
+            {
+                return;
+            }
+            await Task.Delay(100);
+        }
+        Assert.Fail($"nobody took {name} on {address}");
     }
 }

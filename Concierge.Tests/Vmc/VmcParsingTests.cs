@@ -57,18 +57,45 @@ public sealed class VmcParsingTests
     {
         var run = await VmcRun.RunAsync(args);
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Usage), run.Output);
-        Assert.That(run.Error, Does.Contain("vmc --help"));
+        Assert.That(run.Error, Does.EndWith($"Try 'vmc {(args[0] == "frobnicate" ? "" : args[0] + " ")}--help'.\n"));
     }
 
-    [TestCase("--mem expects more than 0 MiB", "start", "vm", "--mem", "0M")]
+    [TestCase("--mem must be more than 0", "start", "vm", "--mem", "0M")]
     [TestCase("--cpus must be more than 0", "start", "vm", "--cpus", "0")]
     [TestCase("--timeout must be more than 0", "start", "vm", "--timeout", "0")]
-    [TestCase("a size for the disk of more than 0", "create", "vm", "0")]
+    [TestCase("the disk size must be more than 0", "create", "vm", "0")]
     public async Task A_zero_is_refused_rather_than_meaning_the_default(string said, params string[] args)
     {
         var run = await VmcRun.RunAsync(args);
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Usage), run.Output);
         Assert.That(run.Error, Does.Contain(said));
+    }
+
+    [TestCase("the disk size is bytes or a number with a suffix", "'1.5G'", "create", "vm", "1.5G")]
+    [TestCase("--mem expects a number of MiB", "'1000K'", "start", "vm", "--mem", "1000K")]
+    [TestCase("--cpus expects a whole number of virtual CPUs", "'abc'", "start", "vm", "--cpus", "abc")]
+    [TestCase("--cpus expects a whole number of virtual CPUs", "'99999999999'", "start", "vm", "--cpus", "99999999999")]
+    [TestCase("--timeout expects a whole number of seconds", "'-1'", "start", "vm", "--timeout", "-1")]
+    public async Task A_malformed_number_says_what_it_expects_not_a_type_or_zero(string said, string quoted, params string[] args)
+    {
+        var run = await VmcRun.RunAsync(args);
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Usage), run.Output);
+        Assert.That(run.Error, Does.Contain(said).And.Contain(quoted).And.Not.Contain("more than 0").And.Not.Contain("System."));
+    }
+
+    // Each case: what the one error line must say; the parser's own words would name only the command, or say it twice.
+    [TestCase("vmc: no command given; the commands are start, stop, kill, list, info, logs, exec, create, destroy, disks, watch")]
+    [TestCase("vmc: 'vmc start' needs NAME", "start")]
+    [TestCase("vmc: 'vmc exec' needs NAME and COMMAND", "exec")]
+    [TestCase("vmc: 'vmc exec' needs COMMAND", "exec", "vm")]
+    [TestCase("vmc: 'vmc create' needs SIZE", "create", "vm")]
+    public async Task A_bad_command_line_is_one_error_that_names_what_is_missing(string said, params string[] args)
+    {
+        var run = await VmcRun.RunAsync(args);
+        var lines = run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Usage), run.Output);
+        Assert.That(lines, Is.EqualTo(new[] { said, $"Try 'vmc {(args.Length > 0 ? args[0] + " " : "")}--help'." }), run.Error);
     }
 
     [Test]

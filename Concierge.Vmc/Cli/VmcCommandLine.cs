@@ -30,18 +30,27 @@ internal sealed class VmcCommandLine
     {
         Description = "extra disk image, writable; PATH:ro for read-only (repeatable: /dev/vdb, /dev/vdc, ... in order)",
     };
-    private readonly Option<uint> _cpus = new("--cpus") { Description = "virtual CPUs (default: the service's)" };
+    private readonly Option<uint> _cpus = new("--cpus")
+    {
+        Description = "virtual CPUs (default: the service's)",
+        CustomParser = result => ParseOrReport<uint>(result, TryParseCount, "--cpus expects a whole number of virtual CPUs", ZeroRefused("--cpus")),
+    };
 
     private readonly Option<ulong> _mem = new("--mem")
     {
         Description = "guest RAM: MiB, or with a suffix (512M, 2G)",
         HelpName = "size",
-        CustomParser = result => ParseOrReport(result, SizeParser.TryParseMebibytes,
-            "--mem expects more than 0 MiB: a number of MiB or a size like 512M or 2G in whole MiB (leave it out for the service's default)"),
+        CustomParser = result => ParseOrReport<ulong>(result, SizeParser.TryParseMebibytes,
+            "--mem expects a number of MiB or a size like 512M or 2G in whole MiB", ZeroRefused("--mem")),
     };
 
     private readonly Option<string[]> _cmdline = new("--cmdline") { Description = "extra kernel command-line parameters (repeatable; split at spaces)" };
-    private readonly Option<uint> _timeout = new("--timeout") { Description = "seconds the guest has to come up (default: the service's, 60)", HelpName = "seconds" };
+    private readonly Option<uint> _timeout = new("--timeout")
+    {
+        Description = "seconds the guest has to come up (default: the service's, 60)",
+        HelpName = "seconds",
+        CustomParser = result => ParseOrReport<uint>(result, TryParseCount, "--timeout expects a whole number of seconds", ZeroRefused("--timeout")),
+    };
     private readonly Option<string?> _restart = new("--restart") { Description = "restart policy" };
     private readonly Option<bool> _follow = new("--follow", "-f") { Description = "keep printing new output until the VM stops (Ctrl-C ends)" };
     private readonly Option<bool> _yes = new("--yes", "-y") { Description = "do not ask for confirmation" };
@@ -51,8 +60,6 @@ internal sealed class VmcCommandLine
         Console = console;
         Clock = clock;
         _restart.AcceptOnlyFromAmong(RestartPolicyNames.All);
-        _cpus.Validators.Add(RejectZero);
-        _timeout.Validators.Add(RejectZero);
         Root = new RootCommand(Description)
         {
             _address,
@@ -135,7 +142,8 @@ internal sealed class VmcCommandLine
         var size = new Argument<ulong>("size")
         {
             Description = $"disk size in bytes or with a suffix ({SizeParser.Example})",
-            CustomParser = result => ParseOrReport(result, SizeParser.TryParseBytes, $"expected a size for the disk of more than 0 ({SizeParser.Example})"),
+            CustomParser = result => ParseOrReport<ulong>(result, SizeParser.TryParseBytes,
+                $"the disk size is bytes or a number with a suffix ({SizeParser.Example})", $"the disk size must be more than 0 ({SizeParser.Example})"),
         };
         var command = new Command("create", "create the disk image of a VM") { name, size };
         command.SetAction((parse, ct) => CreateCommand.RunAsync(Session(parse), parse.GetValue(name)!, parse.GetValue(size), ct));
@@ -174,26 +182,30 @@ internal sealed class VmcCommandLine
     internal static VmDisk DiskOption(string value) =>
         value.EndsWith(":ro", StringComparison.Ordinal) ? new VmDisk(FullPath(value[..^3])!, Writable: false) : new VmDisk(FullPath(value)!, Writable: true);
 
-    private static void RejectZero(OptionResult result)
-    {
-        // Only a number that parsed: other tokens already have their own error.
-        if (result.Tokens is [var token] && uint.TryParse(token.Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value == 0)
-        {
-            result.AddError($"{result.Option.Name} must be more than 0; leave it out for the service's default");
-        }
-    }
+    private static string ZeroRefused(string option) => $"{option} must be more than 0; leave it out for the service's default";
 
-    private delegate bool TryParse(string? text, out ulong value);
+    private delegate bool TryParse<T>(string? text, out T value);
 
-    /// <summary>0 on the wire means "the service's default": a 0 typed by hand is refused, not silently replaced.</summary>
-    private static ulong ParseOrReport(ArgumentResult result, TryParse parse, string error)
+    /// <summary>A count as typed: digits only, within 32 bits.</summary>
+    private static bool TryParseCount(string? text, out uint value) =>
+        uint.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value);
+
+    /// <summary>
+    /// One parser for every number vmc takes, so each says in its own words what it expects. 0 on
+    /// the wire means "the service's default": a 0 typed by hand is refused, not silently replaced.
+    /// </summary>
+    private static T ParseOrReport<T>(ArgumentResult result, TryParse<T> parse, string expected, string zeroRefused)
+        where T : System.Numerics.INumberBase<T>
     {
         var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : null;
-        if (parse(text, out var value) && value > 0)
+        if (!parse(text, out var value))
         {
-            return value;
+            result.AddError($"{expected}; got '{text}'");
         }
-        result.AddError($"{error}; got '{text}'");
-        return 0;
+        else if (T.IsZero(value))
+        {
+            result.AddError(zeroRefused);
+        }
+        return value;
     }
 }

@@ -52,7 +52,7 @@ public sealed class LifecycleTests
     }
 
     [TestCase("{\"version\": 1, \"vms\": null}", "moved to")]
-    [TestCase("""{"version": 1, "vms": [{"owner": 0, "name": "twin", "definition": {"kernelPath": "/k"}}, {"owner": 0, "name": "twin", "definition": {"kernelPath": "/k"}}]}""",
+    [TestCase("""{"version": 1, "vms": [{"owner": 0, "name": "twin", "definition": {"kernelPath": "/k", "kernelParams": []}}, {"owner": 0, "name": "twin", "definition": {"kernelPath": "/k", "kernelParams": []}}]}""",
         "listed more than once")]
     public async Task ADamagedRegistryIsSetAsideAndTheServiceStarts(string state, string logged)
     {

@@ -143,9 +143,9 @@ public sealed class VmRegistryTests
     [Test]
     public void Unusable_records_are_left_out_with_a_log_line_and_kept_in_a_copy()
     {
-        var good = """{"owner": 1000, "name": "dev", "definition": {"kernelPath": "/k"}, "state": "Stopped"}""";
-        var twin = """{"owner": 1000, "name": "dev", "definition": {"kernelPath": "/other"}, "state": "Stopped"}""";
-        var badName = """{"owner": 1000, "name": "a/b", "definition": {"kernelPath": "/k"}}""";
+        var good = $$"""{"owner": 1000, "name": "dev", "definition": {{Definition}}, "state": "Stopped"}""";
+        var twin = """{"owner": 1000, "name": "dev", "definition": {"kernelPath": "/other", "kernelParams": []}, "state": "Stopped"}""";
+        var badName = $$"""{"owner": 1000, "name": "a/b", "definition": {{Definition}}}""";
         var noDefinition = """{"owner": 1000, "name": "bare", "definition": null}""";
         var content = $"{{\"version\": 1, \"vms\": [{good}, {twin}, null, {badName}, {noDefinition}]}}";
         File.WriteAllText(_layout.StateFile, content);
@@ -159,7 +159,7 @@ public sealed class VmRegistryTests
             Assert.That(report.SetAsideRecords[0], Does.Contain("record 1").And.Contain("1000/dev is listed more than once"));
             Assert.That(report.SetAsideRecords[1], Is.EqualTo("record 2: null"));
             Assert.That(report.SetAsideRecords[2], Does.Contain("record 3: unusable name"));
-            Assert.That(report.SetAsideRecords[3], Does.Contain("1000/bare has no definition"));
+            Assert.That(report.SetAsideRecords[3], Does.StartWith("record 4: ").And.Contain("$.definition"));
             Assert.That(File.ReadAllText(report.QuarantinedStateFile!), Is.EqualTo(content), "the copy keeps what was left out");
             // The sink is shared by the fixture's tests: pick this test's line.
             var line = _logs.Events.Single(e => e.RenderMessage().Contains(report.QuarantinedStateFile!, StringComparison.Ordinal)).RenderMessage();
@@ -167,6 +167,66 @@ public sealed class VmRegistryTests
         });
         Assert.That(Open(out var again).List(), Has.Count.EqualTo(1));
         Assert.That(again.IsClean, Is.True, "the file was rewritten without them");
+    }
+
+    [Test]
+    public void A_field_a_record_does_not_name_has_its_default_as_in_a_file_older_than_the_field()
+    {
+        File.WriteAllText(_layout.StateFile, """{"version": 1, "vms": [{"owner": 1000, "name": "old", "definition": {}}, {"owner": 1000, "name": "some", "definition": {"vcpus": 2}}]}""");
+
+        var registry = Open(out var report);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(report.SetAsideRecords, Is.Empty);
+            Assert.That(registry.Find(new VmKey(1000, "old"))!.Definition.SameAs(new VmDefinition()), Is.True, "every field at the default a new definition has");
+            Assert.That(registry.Find(new VmKey(1000, "some"))!.Definition.SameAs(new VmDefinition { Vcpus = 2 }), Is.True);
+        });
+    }
+
+    // Every reference of a definition, as the service writes it.
+    private const string Definition = """{"kernelPath": "/k", "kernelParams": []}""";
+
+    // Each is one record of a file that also holds a good one: the good one must survive it.
+    [TestCase($$"""{"name": "x", "definition": {{Definition}}}""", "'owner'")]
+    [TestCase($$"""{"owner": 1000, "definition": {{Definition}}}""", "'name'")]
+    [TestCase("""{"owner": 1000, "name": "x"}""", "'definition'")]
+    [TestCase($$"""{"owner": "me", "name": "x", "definition": {{Definition}}}""", "$.owner")]
+    [TestCase($$"""{"owner": -1, "name": "x", "definition": {{Definition}}}""", "$.owner")]
+    [TestCase($$"""{"owner": 1000, "name": 7, "definition": {{Definition}}}""", "$.name")]
+    [TestCase($$"""{"owner": 1000, "name": null, "definition": {{Definition}}}""", "'Name'")]
+    [TestCase("""{"owner": 1000, "name": "x", "definition": []}""", "$.definition")]
+    [TestCase("""{"owner": 1000, "name": "x", "definition": null}""", "'Definition'")]
+    [TestCase("""{"owner": 1000, "name": "x", "definition": {"kernelPath": "/k", "kernelParams": [], "vcpus": "many"}}""", "$.definition.vcpus")]
+    [TestCase("""{"owner": 1000, "name": "x", "definition": {"kernelPath": null, "kernelParams": []}}""", "$.definition.kernelPath")]
+    [TestCase($$"""{"owner": 1000, "owner": 1001, "name": "x", "definition": {{Definition}}}""", "'owner'")]
+    [TestCase("""{"owner": 1000, "name": "x", "definition": {"vcpus": 1, "vcpus": 2}}""", "'vcpus'")]
+    [TestCase("""{"owner": 1000, "name": "x", "definition": {"kernelPath": "/k", "kernelParams": ["quiet", null]}}""", "a kernel parameter that is null")]
+    [TestCase("""{"owner": 1000, "name": "x", "definition": {"kernelPath": "/k", "kernelParams": [], "startupTimeout": "soon"}}""", "$.definition.startupTimeout")]
+    [TestCase("""{"owner": 1000, "name": "x", "definition": {"disks": [null]}}""", "a disk that is null")]
+    [TestCase("""{"owner": 1000, "name": "x", "definition": {"disks": [{"writable": true}]}}""", "'path'")]
+    [TestCase("""{"owner": 1000, "name": "x", "definition": {"disks": [{"path": null, "writable": true}]}}""", "'Path'")]
+    [TestCase("""{"owner": 1000, "name": "x", "definition": {"disks": "/a.img"}}""", "$.definition.disks")]
+    [TestCase("""{"owner": 1000, "name": "x", "definition": {"kernelPath": "/k", "kernelParams": [], "restartPolicy": 7}}""", "unknown restart policy 7")]
+    [TestCase($$"""{"owner": 1000, "name": "x", "definition": {{Definition}}, "state": "Exploded"}""", "$.state")]
+    [TestCase($$"""{"owner": 1000, "name": "x", "definition": {{Definition}}, "state": 42}""", "unknown state 42")]
+    [TestCase($$"""{"owner": 1000, "name": "x", "definition": {{Definition}}, "stopReason": 99}""", "unknown stop reason 99")]
+    [TestCase($$"""{"owner": 1000, "name": "x", "definition": {{Definition}}, "cid": "two"}""", "$.cid")]
+    [TestCase("\"dev\"", "could not be converted")]
+    [TestCase("[]", "could not be converted")]
+    public void A_record_of_the_wrong_shape_is_left_out_and_the_others_load(string bad, string said)
+    {
+        var good = $$"""{"owner": 1000, "name": "dev", "definition": {{Definition}}, "state": "Failed"}""";
+        File.WriteAllText(_layout.StateFile, $"{{\"version\": 1, \"vms\": [{good}, {bad}]}}");
+
+        var registry = Open(out var report);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(registry.List().Select(r => (r.Name, r.State)), Is.EqualTo(new[] { ("dev", VmState.Failed) }), "the good record loads");
+            Assert.That(report.SetAsideRecords, Has.Count.EqualTo(1));
+            Assert.That(report.SetAsideRecords[0], Does.StartWith("record 1: ").And.Contain(said));
+        });
     }
 
     private VmRegistry Open(out ReconcileReport report) =>

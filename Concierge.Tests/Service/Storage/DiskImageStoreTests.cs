@@ -56,29 +56,25 @@ public sealed class DiskImageStoreTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(error.Message, Does.Contain($"{tooBig} bytes").And.Contain("left on the service's file system"));
+            Assert.That(error.Message, Does.Contain($"a disk of {ExactSize.Format(tooBig)} is larger than the ").And.Contain(" MiB left on the service's file system"));
             Assert.That(Directory.EnumerateFiles(_layout.DiskDirectory(1000)), Is.Empty);
         });
     }
 
     [Test]
-    public async Task Concurrent_creates_and_destroys_of_the_same_names_each_get_created_or_exists()
+    public async Task Concurrent_creates_and_destroys_of_the_same_names_each_get_one_true_outcome()
     {
         var names = new[] { "a", "b", "c", "d" };
-        var outcomes = new System.Collections.Concurrent.ConcurrentBag<DiskCreateOutcome>();
+        var outcomes = new System.Collections.Concurrent.ConcurrentBag<(string Name, string Outcome)>();
         var clients = Enumerable.Range(0, 8).Select(client => Task.Run(() =>
         {
             for (var i = 0; i < 150; i++)
             {
                 var name = names[(client + i) % names.Length];
-                if (i % 3 == 2)
-                {
-                    _store.Destroy(1000, name);
-                }
-                else
-                {
-                    outcomes.Add(_store.Create(1000, name, 1UL << 20).Outcome);
-                }
+                var outcome = i % 3 == 2
+                    ? (_store.Destroy(1000, name) ? "Destroyed" : "DoesNotExist")
+                    : _store.Create(1000, name, 1UL << 20).Outcome.ToString();
+                outcomes.Add((name, outcome));
             }
         }));
 
@@ -87,8 +83,15 @@ public sealed class DiskImageStoreTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(outcomes, Has.Count.EqualTo(8 * 100));
-            Assert.That(outcomes, Has.Some.EqualTo(DiskCreateOutcome.Created).And.Some.EqualTo(DiskCreateOutcome.Exists));
+            Assert.That(outcomes, Has.Count.EqualTo(8 * 150));
+            Assert.That(outcomes.Select(o => o.Outcome).Distinct(), Is.EquivalentTo(new[] { "Created", "Exists", "Destroyed", "DoesNotExist" }));
+            foreach (var name in names)
+            {
+                // Each image made was destroyed once, except the one still there: no outcome was claimed twice.
+                var created = outcomes.Count(o => o.Name == name && o.Outcome == "Created");
+                var destroyed = outcomes.Count(o => o.Name == name && o.Outcome == "Destroyed");
+                Assert.That(created - destroyed, Is.EqualTo(_store.Find(1000, name) is null ? 0 : 1), name);
+            }
             Assert.That(Directory.EnumerateFiles(_layout.DiskDirectory(1000), "*" + StorageLayout.PartialSuffix), Is.Empty);
             Assert.That(_store.List(1000).Select(i => i.SizeBytes), Is.All.EqualTo(1UL << 20));
         });
@@ -104,11 +107,12 @@ public sealed class DiskImageStoreTests
         Assert.That(again.Image.SizeBytes, Is.EqualTo(2UL << 20));
     }
 
-    [TestCase(512UL, "outside")]
-    [TestCase((1UL << 20) - 512, "outside")]
-    [TestCase((1UL << 40) + 512, "outside")]
-    [TestCase(ulong.MaxValue, "outside")]
-    [TestCase((1UL << 20) + 1, "multiple of 512")]
+    [TestCase(512UL, "disk size 512 bytes is outside 1 MiB to 1 TiB; ask for a size in that range")]
+    [TestCase((1UL << 20) - 512, "disk size 1048064 bytes is outside")]
+    [TestCase((1UL << 40) + 512, "disk size 1099511628288 bytes is outside")]
+    [TestCase(3000UL << 30, "disk size 3000 GiB is outside")]
+    [TestCase(ulong.MaxValue, "disk size 18446744073709551615 bytes is outside")]
+    [TestCase((1UL << 20) + 1, "disk size 1048577 bytes is not a multiple of 512 bytes")]
     public void Refuses_sizes_out_of_bounds(ulong size, string reason)
     {
         var error = Assert.Throws<InvalidRequestException>(() => _store.Create(1000, "dev", size))!;
