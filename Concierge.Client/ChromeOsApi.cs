@@ -3,6 +3,7 @@ using Concierge.DBus;
 using Concierge.DBus.Protocol;
 using Concierge.Service.Protocol;
 using Google.Protobuf;
+using Microsoft.Win32.SafeHandles;
 
 namespace Concierge.Client;
 
@@ -26,6 +27,33 @@ public sealed class ChromeOsApi
         ArgumentNullException.ThrowIfNull(options);
         var response = await CallAsync("StartVm", ProtoMapping.StartRequest(name, _client.OwnerId, options), StartVmResponse.Parser,
             $"start VM '{name}'", cancellationToken, StartCallTimeout);
+        RequireSuccess(response.Success, response.FailureReason, $"start VM '{name}'");
+        return ProtoMapping.Details(name, _client.OwnerId, response.VmInfo, response.Status);
+    }
+
+    /// <summary>
+    /// Starts the VM <paramref name="name"/> with the files <paramref name="options"/> names
+    /// opened here, as this process's user, and passed as fds (StartVmWithFds). For a user's own
+    /// files outside the service's image directory and the user's storage, which the service
+    /// will not open by path for a non-root caller. Such a VM keeps no image paths: a later
+    /// start after its run has ended names the files again.
+    /// </summary>
+    /// <exception cref="ConciergeAccessDeniedException">This user may not open one of the files as needed.</exception>
+    public async Task<VmDetails> StartVmWithOwnFilesAsync(string name, VmStartOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        using var files = OwnFiles.Open(options);
+        var request = ProtoMapping.StartRequest(name, _client.OwnerId, options with
+        {
+            KernelPath = null,
+            InitrdPath = null,
+            RootfsPath = null,
+            // A disk without a path takes the next STORAGE fd, in order.
+            Disks = [.. options.Disks.Select(disk => disk with { Path = string.Empty })],
+        });
+        request.Fds.AddRange(files.Files.Select(file => file.Type));
+        var response = await CallAsync("StartVmWithFds", request, StartVmResponse.Parser, $"start VM '{name}'", cancellationToken,
+            StartCallTimeout, files.Files.Select(file => file.Fd).ToList());
         RequireSuccess(response.Success, response.FailureReason, $"start VM '{name}'");
         return ProtoMapping.Details(name, _client.OwnerId, response.VmInfo, response.Status);
     }
@@ -162,18 +190,27 @@ public sealed class ChromeOsApi
     }
 
     private async Task<TResponse> CallAsync<TResponse>(string member, IMessage request, MessageParser<TResponse> parser,
-        string operation, CancellationToken cancellationToken, TimeSpan? timeout = null)
+        string operation, CancellationToken cancellationToken, TimeSpan? timeout = null, IReadOnlyList<SafeFileHandle>? fds = null)
         where TResponse : IMessage<TResponse>
     {
         var body = new MessageWriter();
         body.WriteByteArray(request.ToByteArray());
+        if (fds is not null)
+        {
+            var array = body.WriteArrayStart('h');
+            foreach (var fd in fds)
+            {
+                body.WriteUnixFd(fd);
+            }
+            body.WriteArrayEnd(array);
+        }
         using var reply = await _client.CallAsync(new MethodCall
         {
             Destination = ConciergeBus.ServiceName,
             Path = ConciergeBus.RootPath,
             Interface = ConciergeBus.ChromeOsInterface,
             Member = member,
-            Signature = "ay",
+            Signature = fds is null ? "ay" : "ayah",
             Body = body,
             Timeout = timeout,
         }, operation, cancellationToken);

@@ -29,4 +29,7 @@ public sealed record VmStartOptions
 
     /// <summary>The restart policy; null = default.</summary>
     public RestartPolicy? RestartPolicy { get; init; }
+
+    /// <summary>True when the options name a file (kernel, initramfs, root file system or disk).</summary>
+    public bool NamesFiles => KernelPath is not null || InitrdPath is not null || RootfsPath is not null || Disks.Count > 0;
 }

@@ -37,6 +37,31 @@ public sealed class VmcExitCodeTests
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.AccessDenied), run.Output);
         Assert.That(run.StandardError, Does.Contain("access denied").And.Contain("outside").And.Not.Contain("group concierge"),
             "the service refused the path, not the bus the user: group advice would not help");
+        Assert.That(run.StandardError, Does.Contain("you may not open /etc/shadow for reading either"), "vmc tried it as the user too");
+    }
+
+    [Test]
+    public async Task A_users_own_kernel_outside_the_image_directory_is_passed_as_an_fd_and_read_by_the_service()
+    {
+        var directory = Directory.CreateTempSubdirectory("vmc-own-kernel-");
+        try
+        {
+            File.SetUnixFileMode(directory.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+            var kernel = Path.Combine(directory.FullName, "my-vmlinuz");
+            File.WriteAllBytes(kernel, new byte[8192]);
+
+            var run = await Vmc("start", "own-kernel", "--kernel", kernel, "--timeout", "60");
+
+            // The service read the passed file itself: its verdict is on the contents (no bzImage
+            // header), not on the path it may not open for this user.
+            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Failed), run.Output);
+            Assert.That(run.StandardError, Does.Not.Contain("access denied").And.Contain("bzImage"), run.Output);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
     }
 
     [Test]

@@ -1,7 +1,7 @@
-using Concierge.Contracts;
 using System.Globalization;
 using System.Threading.Channels;
 using Concierge.Client;
+using Concierge.Contracts;
 using Concierge.Vmc.Cli;
 using Concierge.Vmc.Output;
 
@@ -21,14 +21,24 @@ internal static class StartCommand
         await using var client = await session.ConnectAsync(cancellationToken);
         var path = VmObjectPath.For(arguments.Name, client.Uid);
         var wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-                await using var lifecycle = await client.ChromeOs.WatchLifecycleAsync(
+        await using var lifecycle = await client.ChromeOs.WatchLifecycleAsync(
             e => { if (e.Name == arguments.Name && e.OwnerId == client.OwnerId) { wake.Writer.TryWrite(true); } }, cancellationToken);
         await using var properties = await client.Manager.WatchPropertiesAsync(
             change => { if (change.Path == path) { wake.Writer.TryWrite(true); } }, cancellationToken);
 
         var started = session.Clock.GetTimestamp();
         var progress = new StartProgress(session.Console.Error, arguments.Name, session.Console.ErrorIsTerminal, session.Json);
-        var vm = await client.ChromeOs.StartVmAsync(arguments.Name, arguments.Options, cancellationToken);
+        VmDetails vm;
+        try
+        {
+            vm = await client.ChromeOs.StartVmAsync(arguments.Name, arguments.Options, cancellationToken);
+        }
+        catch (ConciergeAccessDeniedException refused) when (arguments.Options.NamesFiles)
+        {
+            // The service opens by path only files under its image directory or this user's
+            // storage; the user's own files elsewhere are opened here, as the user, and passed.
+            vm = await StartWithOwnFilesAsync(client, arguments, refused, cancellationToken);
+        }
         progress.Show(vm.State, session.Clock.GetElapsedTime(started));
         try
         {
@@ -59,6 +69,19 @@ internal static class StartCommand
             progress.Finish();
         }
         return await ReportAsync(session, client, vm, cancellationToken);
+    }
+
+    private static async Task<VmDetails> StartWithOwnFilesAsync(ConciergeClient client, StartArguments arguments,
+        ConciergeAccessDeniedException refused, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.ChromeOs.StartVmWithOwnFilesAsync(arguments.Name, arguments.Options, cancellationToken);
+        }
+        catch (ConciergeAccessDeniedException own)
+        {
+            throw new ConciergeAccessDeniedException($"{refused.Message}; and {own.Message}", own);
+        }
     }
 
     private static async Task<int> ReportAsync(VmcSession session, ConciergeClient client, VmDetails vm, CancellationToken cancellationToken)
