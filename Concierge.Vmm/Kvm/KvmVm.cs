@@ -60,13 +60,6 @@ internal sealed class KvmVm : IDisposable
         return KvmException.ThrowIfFailed(Libc.Ioctl(_handle, KvmIoctls.SignalMsi, ref msi), "KVM_SIGNAL_MSI") > 0;
     }
 
-    /// <summary>KVM_IRQFD: a write to <paramref name="eventFd"/> raises GSI <paramref name="gsi"/> (or stops doing so).</summary>
-    public void SetIrqfd(EventFd eventFd, uint gsi, bool assign)
-    {
-        var irqfd = new KvmIrqfd { Fd = (uint)eventFd.Handle.Fd, Gsi = gsi, Flags = assign ? 0 : KvmIrqfd.FlagDeassign };
-        KvmException.ThrowIfFailed(Libc.Ioctl(_handle, KvmIoctls.Irqfd, ref irqfd), "KVM_IRQFD");
-    }
-
     /// <summary>KVM_IOEVENTFD: a guest write of <paramref name="length"/> bytes at <paramref name="address"/> signals <paramref name="eventFd"/> in the kernel.</summary>
     public void SetIoeventfd(EventFd eventFd, ulong address, uint length, bool portIo, ulong? dataMatch, bool assign)
     {

@@ -21,7 +21,6 @@ internal static class KvmIoctls
     public static readonly nuint SetIdentityMapAddr = IoctlNumber.IoW(Kvmio, 0x48, sizeof(ulong));
     public static readonly nuint CreateIrqchip = IoctlNumber.Io(Kvmio, 0x60);
     public static readonly nuint IrqLine = IoctlNumber.IoW(Kvmio, 0x61, Unsafe.SizeOf<KvmIrqLevel>());
-    public static readonly nuint Irqfd = IoctlNumber.IoW(Kvmio, 0x76, Unsafe.SizeOf<KvmIrqfd>());
     public static readonly nuint CreatePit2 = IoctlNumber.IoW(Kvmio, 0x77, Unsafe.SizeOf<KvmPitConfig>());
     public static readonly nuint Ioeventfd = IoctlNumber.IoW(Kvmio, 0x79, Unsafe.SizeOf<KvmIoeventfd>());
     public static readonly nuint SignalMsi = IoctlNumber.IoW(Kvmio, 0xA5, Unsafe.SizeOf<KvmMsi>());

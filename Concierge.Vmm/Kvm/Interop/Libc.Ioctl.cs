@@ -25,9 +25,6 @@ internal static partial class Libc
     public static partial int Ioctl(FileDescriptorHandle fd, nuint request, ref KvmMsi argument);
 
     [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
-    public static partial int Ioctl(FileDescriptorHandle fd, nuint request, ref KvmIrqfd argument);
-
-    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
     public static partial int Ioctl(FileDescriptorHandle fd, nuint request, ref KvmIoeventfd argument);
 
     [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]

@@ -38,12 +38,6 @@ public sealed class KvmHeaderLayoutTests
         Offset<KvmMsi>("struct kvm_msi", "flags", nameof(KvmMsi.Flags)),
         Offset<KvmMsi>("struct kvm_msi", "devid", nameof(KvmMsi.DevId)),
 
-        Size<KvmIrqfd>("struct kvm_irqfd"),
-        Offset<KvmIrqfd>("struct kvm_irqfd", "fd", nameof(KvmIrqfd.Fd)),
-        Offset<KvmIrqfd>("struct kvm_irqfd", "gsi", nameof(KvmIrqfd.Gsi)),
-        Offset<KvmIrqfd>("struct kvm_irqfd", "flags", nameof(KvmIrqfd.Flags)),
-        Offset<KvmIrqfd>("struct kvm_irqfd", "resamplefd", nameof(KvmIrqfd.ResampleFd)),
-        ("KVM_IRQFD_FLAG_DEASSIGN", KvmIrqfd.FlagDeassign),
 
         Size<KvmIoeventfd>("struct kvm_ioeventfd"),
         Offset<KvmIoeventfd>("struct kvm_ioeventfd", "datamatch", nameof(KvmIoeventfd.DataMatch)),
@@ -178,7 +172,6 @@ public sealed class KvmHeaderLayoutTests
         ("KVM_SET_IDENTITY_MAP_ADDR", KvmIoctls.SetIdentityMapAddr),
         ("KVM_CREATE_IRQCHIP", KvmIoctls.CreateIrqchip),
         ("KVM_IRQ_LINE", KvmIoctls.IrqLine),
-        ("KVM_IRQFD", KvmIoctls.Irqfd),
         ("KVM_CREATE_PIT2", KvmIoctls.CreatePit2),
         ("KVM_IOEVENTFD", KvmIoctls.Ioeventfd),
         ("KVM_SIGNAL_MSI", KvmIoctls.SignalMsi),
