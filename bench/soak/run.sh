@@ -49,15 +49,16 @@ service=$service_pid
 vmc() { "$vmc_exe" --address "$bus_address" "$@"; }
 for _ in $(seq 300); do vmc list >/dev/null 2>&1 && break; sleep 0.2; done
 
+# RSS is split as the kernel counts it: anonymous pages (the managed heap, native allocations)
+# and file pages (the runtime's and our mapped code, which grow as more of it runs once).
 sample() {
-  local fds threads rss
+  local fds status
   fds=$(find "/proc/$service/fd" -mindepth 1 -maxdepth 1 | wc -l)
-  threads=$(awk '/^Threads:/ { print $2 }' "/proc/$service/status")
-  rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$service/status")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$fds" "$threads" "$rss" "$3" >> "$samples"
+  status=$(awk '{ v[$1] = $2 } END { printf "%s\t%s\t%s\t%s\t", v["Threads:"], v["VmRSS:"], v["RssAnon:"], v["RssFile:"] }' "/proc/$service/status")
+  printf '%s\t%s\t%s\t%s%s\n' "$1" "$2" "$fds" "$status" "$3" >> "$samples"
 }
 
-printf 'cycle\tseconds\tfds\tthreads\trss_kib\tresult\n' > "$samples"
+printf 'cycle\tseconds\tfds\tthreads\trss_kib\trss_anon_kib\trss_file_kib\tresult\n' > "$samples"
 printf '# L1: %s CPUs, load before %s\n' "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" > "$samples.meta"
 began=$(date +%s)
 sample 0 0 "service up"
