@@ -59,7 +59,7 @@ public sealed class VmDefinitionBuilder
         return definition with
         {
             Disks = Disks(caller, request, stored),
-            FromPassedFds = definition.FromPassedFds || request.PassedFds.Any(),
+            FromPassedFds = request.PassedFds.Any(),
             KernelParams = request.KernelParams.Count > 0 ? CheckKernelParams(request.KernelParams) : baseline.KernelParams,
             Vcpus = vcpus,
             MemoryMiB = memoryMiB,
@@ -105,7 +105,6 @@ public sealed class VmDefinitionBuilder
             KernelPath = ImagePath(caller, "kernel_path", request.KernelPath, request.KernelFd) ?? "",
             InitrdPath = ImagePath(caller, "initrd_path", request.InitrdPath, request.InitrdFd),
             RootfsPath = ImagePath(caller, "rootfs_path", request.RootfsPath, request.RootfsFd),
-            FromPassedFds = request.PassedFds.Any(),
         };
     }
 
