@@ -1,7 +1,8 @@
-using Concierge.DBus;
+using Concierge.Contracts;
 using Concierge.Service.Api;
 using Concierge.Service.Errors;
 using Google.Protobuf;
+using Tmds.DBus.Protocol;
 
 namespace Concierge.Service.DBus;
 
@@ -24,7 +25,9 @@ public static class ApiErrors
         ArgumentNullException.ThrowIfNull(exception);
         return exception switch
         {
-            DBusException e => (e.ErrorName, e.Message),
+            CallRefusedException e => (e.ErrorName, e.Message),
+            // The body does not hold what its signature promised (an fd index the message lacks).
+            DBusReadException or DBusUnexpectedValueException => (DBusErrorNames.InvalidArgs, $"malformed arguments: {exception.Message}"),
             InvalidRequestException e => (DBusErrorNames.InvalidArgs, e.Message),
             InvalidProtocolBufferException e => (DBusErrorNames.InvalidArgs, $"malformed request: {e.Message}"),
             VmNotFoundException e => (NoSuchVm, e.Message),
@@ -63,5 +66,5 @@ public static class ApiErrors
     /// all but a shutdown and a method without a handler, which stay D-Bus errors.
     /// </summary>
     public static bool IsInBand(Exception exception) =>
-        exception is not (ServiceShuttingDownException or DBusException { ErrorName: DBusErrorNames.UnknownMethod });
+        exception is not (ServiceShuttingDownException or CallRefusedException { ErrorName: DBusErrorNames.UnknownMethod });
 }

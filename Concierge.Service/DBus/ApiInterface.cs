@@ -1,26 +1,23 @@
-using Concierge.DBus.Server;
 using Concierge.Service.Api;
+using Concierge.Service.DBus.Objects;
 using Serilog;
 
 namespace Concierge.Service.DBus;
 
 /// <summary>
-/// What both faces of the API on the root object share: the <see cref="ConciergeApi"/> they
-/// translate calls into, the resolver that says who is calling, and the log failed calls go to.
+/// What the interfaces of the API share: the <see cref="ConciergeApi"/> they translate calls into
+/// and the log where failed calls go.
 /// </summary>
-public abstract class ApiInterface : DBusInterface
+public abstract class ApiInterface : ServedInterface
 {
-    private protected ApiInterface(InterfaceDescription metadata, ConciergeApi api, CallerResolver callers, ILogger logger)
-        : base(metadata)
+    private protected ApiInterface(InterfaceContract contract, ConciergeApi api, ILogger logger)
+        : base(contract)
     {
         Api = api;
-        Callers = callers;
         Logger = logger;
     }
 
     private protected ConciergeApi Api { get; }
-
-    private protected CallerResolver Callers { get; }
 
     private protected ILogger Logger { get; }
 }

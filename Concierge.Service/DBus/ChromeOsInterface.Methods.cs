@@ -13,7 +13,7 @@ public sealed partial class ChromeOsInterface
     /// <summary>Most console bytes GetVmLogs returns.</summary>
     public const int LogTailBytes = 256 << 10;
 
-    private async Task<IMessage> HandleAsync(Caller caller, string member, byte[] request, List<SafeFileHandle> fds)
+    private async Task<IMessage> RunAsync(Caller caller, string member, byte[] request, List<SafeFileHandle> fds)
     {
         switch (member)
         {
@@ -62,7 +62,7 @@ public sealed partial class ChromeOsInterface
                 return new GetVmLogsResponse { Success = true, Log = Api.ReadConsole(caller, Key(caller, logs.OwnerId, logs.Name), LogTailBytes) };
             }
             default:
-                throw ApiCall.NotImplemented(InterfaceName, member);
+                throw CallRefusedException.NotImplemented(InterfaceName, member);
         }
     }
 

@@ -1,11 +1,11 @@
-using Concierge.DBus.Protocol;
-using Concierge.DBus.Server;
-using Concierge.DBus;
+using Concierge.Contracts;
 using Concierge.Service.Api;
+using Concierge.Service.DBus.Objects;
 using Concierge.Service.Errors;
 using Google.Protobuf;
 using Microsoft.Win32.SafeHandles;
 using Serilog;
+using Tmds.DBus.Protocol;
 
 namespace Concierge.Service.DBus;
 
@@ -15,7 +15,7 @@ namespace Concierge.Service.DBus;
 /// protos/concierge_service.proto) and returns one <c>ay</c> response; <c>StartVmWithFds</c> is
 /// StartVm plus an <c>ah</c> whose fds StartVmRequest.fds describes, in order. StopAllVms takes
 /// and returns nothing. Refusals travel in success/failure_reason; only "Shutdown in progress"
-/// is a D-Bus error, as in Chrome OS.
+/// and malformed D-Bus arguments (an fd index the message does not carry) are D-Bus errors, as in Chrome OS.
 /// </summary>
 public sealed partial class ChromeOsInterface : ApiInterface
 {
@@ -25,89 +25,64 @@ public sealed partial class ChromeOsInterface : ApiInterface
     /// <summary>Requests larger than this are refused before parsing (real ones are a few hundred bytes).</summary>
     public const int MaxRequestBytes = 1 << 20;
 
-    private static readonly ArgumentDescription Request = new("request", "ay");
-    private static readonly ArgumentDescription Response = new("response", "ay");
+    /// <summary>The contract: Api/Interfaces/org.chromium.VmConcierge.xml.</summary>
+    public static InterfaceContract Declared { get; } = InterfaceContract.Embedded(InterfaceName);
 
-    private static readonly string[] ProtoMethods =
-    [
-        "StartVm", "StopVm", "GetVmInfo", "ListVms", "SuspendVm", "ResumeVm",
-        "CreateDiskImage", "DestroyDiskImage", "ListVmDisks", "GetVmLogs",
-    ];
-
-    /// <summary>The interface's metadata (the contract is Api/Interfaces/org.chromium.VmConcierge.xml).</summary>
-    public static InterfaceDescription Metadata { get; } = new(InterfaceName)
-    {
-        Methods =
-        [
-            .. ProtoMethods.Select(name => new MethodDescription(name, [Request], [Response])),
-            new MethodDescription("StartVmWithFds", [Request, new("fds", "ah")], [Response]),
-            new MethodDescription("StopAllVms"),
-        ],
-        Signals =
-        [
-            .. new[] { "VmStartingUpSignal", "VmStartedSignal", "VmStoppingSignal", "VmStoppedSignal" }
-                .Select(name => new SignalDescription(name, [new("signal", "ay")])),
-        ],
-    };
-
-    internal ChromeOsInterface(ConciergeApi api, CallerResolver callers, ILogger log)
-        : base(Metadata, api, callers, log)
+    internal ChromeOsInterface(ConciergeApi api, ILogger log)
+        : base(Declared, api, log)
     {
     }
 
     /// <inheritdoc />
-    public override ValueTask HandleMethodAsync(MethodContext context)
+    public override async Task HandleAsync(MethodContext context, Caller caller)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var member = context.Member;
-        var reader = context.GetBodyReader();
-        byte[] request = member == "StopAllVms" ? [] : reader.ReadByteArray();
-        var fds = member == "StartVmWithFds" ? TakePassedFds(context, reader) : [];
-        ApiCall.Run(context, Logger, async () =>
+        var member = context.Request.MemberAsString ?? string.Empty;
+        if (member == "StopAllVms")
         {
-            try
-            {
-                var caller = await Callers.ResolveAsync(context).ConfigureAwait(false);
-                if (member == "StopAllVms")
-                {
-                    await Api.StopAllAsync(caller).ConfigureAwait(false);
-                    return ApiReply.Empty;
-                }
-                var response = await AnswerAsync(caller, member, request, fds).ConfigureAwait(false);
-                var body = new MessageWriter();
-                body.WriteByteArray(response.ToByteArray());
-                return new ApiReply("ay", body);
-            }
-            finally
-            {
-                // StartVm took what it keeps; anything else a caller sent is closed here.
-                fds.ForEach(fd => fd.Dispose());
-            }
-        });
-        return ValueTask.CompletedTask;
+            await Api.StopAllAsync(caller).ConfigureAwait(false);
+            return;
+        }
+        var (request, fds) = ReadRequest(context.Request, member == "StartVmWithFds");
+        try
+        {
+            var response = (await AnswerAsync(caller, member, request, fds).ConfigureAwait(false)).ToByteArray();
+            Reply.With(context, "ay", (ref MessageWriter w) => w.WriteArray(response));
+        }
+        finally
+        {
+            // StartVm took what it keeps; anything else a caller sent is closed here.
+            fds.ForEach(fd => fd.Dispose());
+        }
     }
 
     /// <summary>
-    /// The fds the call's <c>ah</c> names, taken from the message. An index named twice is
-    /// InvalidArgs (one fd cannot be two images); whatever was taken before a refusal is closed.
+    /// The request bytes, and the fds the call's <c>ah</c> names, taken from the message. An index
+    /// the message does not carry, or one named twice (one fd cannot be two images), is
+    /// InvalidArgs; whatever was taken before a refusal is closed.
     /// </summary>
-    private static List<SafeFileHandle> TakePassedFds(MethodContext context, MessageReader reader)
+    private static (byte[] Request, List<SafeFileHandle> Fds) ReadRequest(Message message, bool withFds)
     {
+        var reader = message.GetBodyReader();
+        var request = reader.ReadArrayOfByte();
         var fds = new List<SafeFileHandle>();
+        if (!withFds)
+        {
+            return (request, fds);
+        }
         try
         {
-            var taken = new HashSet<uint>();
-            var end = reader.ReadArrayStart('h');
+            var end = reader.ReadArrayStart(DBusType.UnixFd);
             while (reader.HasNext(end))
             {
-                var index = reader.ReadUnixFdIndex().Index;
-                if (!taken.Add(index))
-                {
-                    throw new DBusException(DBusErrorNames.InvalidArgs, $"fd index {index} appears more than once in fds");
-                }
-                fds.Add(context.TakeUnixFd((int)index));
+                fds.Add(reader.ReadHandle<SafeFileHandle>());
             }
-            return fds;
+            return (request, fds);
+        }
+        catch (Exception e) when (e is DBusReadException or DBusUnexpectedValueException)
+        {
+            fds.ForEach(fd => fd.Dispose());
+            throw new CallRefusedException(DBusErrorNames.InvalidArgs, $"fds: {e.Message} (the message carries {message.UnixFdCount})");
         }
         catch
         {
@@ -129,7 +104,7 @@ public sealed partial class ChromeOsInterface : ApiInterface
             {
                 throw new InvalidRequestException("request", $"the request has {request.Length} bytes, at most {MaxRequestBytes} are accepted");
             }
-            return await HandleAsync(caller, member, request, fds).ConfigureAwait(false);
+            return await RunAsync(caller, member, request, fds).ConfigureAwait(false);
         }
         catch (Exception e) when (ApiErrors.IsInBand(e))
         {

@@ -1,9 +1,10 @@
-using Concierge.DBus.Protocol;
-using Concierge.DBus.Server;
 using Concierge.Service.Api;
+using Concierge.Service.DBus.Objects;
+using Concierge.Service.Errors;
 using Concierge.Service.Registry;
-using Serilog;
 using Concierge.Service.Vms;
+using Serilog;
+using Tmds.DBus.Protocol;
 
 namespace Concierge.Service.DBus;
 
@@ -18,98 +19,109 @@ public sealed class ManagerInterface : ApiInterface
     /// <summary>The interface name.</summary>
     public const string InterfaceName = Contracts.ConciergeBus.ManagerInterface;
 
-    /// <summary>The interface's metadata (the contract is Api/Interfaces/org.chromium.VmConcierge.Manager.xml).</summary>
-    public static InterfaceDescription Metadata { get; } = new(InterfaceName)
-    {
-        Methods =
-        [
-            new("StartVm", [new("name", "s"), new("options", "a{sv}")], [new("vm", "o")]),
-            new("StopVm", [new("name", "s")]),
-            new("StopAllVms"),
-            new("ListVms", outArguments: [new("vms", "a(sso)")]),
-            new("GetVm", [new("name", "s")], [new("vm", "o")]),
-            new("CreateDiskImage", [new("name", "s"), new("size_bytes", "t")], [new("path", "s"), new("created", "b")]),
-            new("DestroyDiskImage", [new("name", "s")], [new("destroyed", "b")]),
-            new("ListDiskImages", outArguments: [new("images", "a(sst)")]),
-        ],
-    };
+    /// <summary>The contract: Api/Interfaces/org.chromium.VmConcierge.Manager.xml.</summary>
+    public static InterfaceContract Declared { get; } = InterfaceContract.Embedded(InterfaceName);
 
-    internal ManagerInterface(ConciergeApi api, CallerResolver callers, ILogger log)
-        : base(Metadata, api, callers, log)
+    internal ManagerInterface(ConciergeApi api, ILogger log)
+        : base(Declared, api, log)
     {
     }
 
     /// <inheritdoc />
-    public override ValueTask HandleMethodAsync(MethodContext context)
+    public override async Task HandleAsync(MethodContext context, Caller caller)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var member = context.Member;
-        var reader = context.GetBodyReader();
-        var name = member is "StartVm" or "StopVm" or "GetVm" or "CreateDiskImage" or "DestroyDiskImage" ? reader.ReadString() : "";
-        var options = member == "StartVm" ? reader.ReadPropertyMap() : null;
-        var size = member == "CreateDiskImage" ? reader.ReadUInt64() : 0;
-        ApiCall.Run(context, Logger, async () =>
+        var member = context.Request.MemberAsString ?? string.Empty;
+        switch (member)
         {
-            var caller = await Callers.ResolveAsync(context).ConfigureAwait(false);
-            var body = new MessageWriter();
-            switch (member)
+            case "StartVm":
             {
-                case "StartVm":
-                {
-                    var view = Api.Start(caller, caller.Uid, name, StartOptions.Parse(options!), out _);
-                    body.WriteObjectPath(VmObjectPaths.For(view.Key));
-                    return new ApiReply("o", body);
-                }
-                case "StopVm":
-                    await Api.StopAsync(caller, VmKey.Create(caller.Uid, name)).ConfigureAwait(false);
-                    return ApiReply.Empty;
-                case "StopAllVms":
-                    await Api.StopAllAsync(caller).ConfigureAwait(false);
-                    return ApiReply.Empty;
-                case "GetVm":
-                    body.WriteObjectPath(VmObjectPaths.For(Api.Get(caller, VmKey.Create(caller.Uid, name)).Key));
-                    return new ApiReply("o", body);
-                case "ListVms":
-                    WriteVms(body, Api.List(caller, caller.IsRoot ? null : caller.Uid));
-                    return new ApiReply("a(sso)", body);
-                case "CreateDiskImage":
-                {
-                    var result = Api.CreateDisk(caller, caller.Uid, name, size);
-                    body.WriteString(result.Image.Path);
-                    body.WriteBoolean(result.Outcome == Storage.DiskCreateOutcome.Created);
-                    return new ApiReply("sb", body);
-                }
-                case "DestroyDiskImage":
-                    body.WriteBoolean(await Api.DestroyDiskAsync(caller, caller.Uid, name).ConfigureAwait(false));
-                    return new ApiReply("b", body);
-                case "ListDiskImages":
-                    var images = body.WriteArrayStart('(');
-                    foreach (var image in Api.ListDisks(caller, caller.Uid))
-                    {
-                        body.WriteStructStart();
-                        body.WriteString(image.VmName);
-                        body.WriteString(image.Path);
-                        body.WriteUInt64(image.SizeBytes);
-                    }
-                    body.WriteArrayEnd(images);
-                    return new ApiReply("a(sst)", body);
-                default:
-                    throw ApiCall.NotImplemented(InterfaceName, member);
+                var (name, request) = ReadStart(context.Request);
+                var view = Api.Start(caller, caller.Uid, name, request, out _);
+                ReplyPath(context, view.Key);
+                break;
             }
-        });
-        return ValueTask.CompletedTask;
+            case "StopVm":
+                await Api.StopAsync(caller, VmKey.Create(caller.Uid, ReadName(context))).ConfigureAwait(false);
+                break;
+            case "StopAllVms":
+                await Api.StopAllAsync(caller).ConfigureAwait(false);
+                break;
+            case "GetVm":
+                ReplyPath(context, Api.Get(caller, VmKey.Create(caller.Uid, ReadName(context))).Key);
+                break;
+            case "ListVms":
+            {
+                var vms = Api.List(caller, caller.IsRoot ? null : caller.Uid);
+                Reply.With(context, "a(sso)", (ref MessageWriter w) => WriteVms(ref w, vms));
+                break;
+            }
+            case "CreateDiskImage":
+            {
+                var reader = context.Request.GetBodyReader();
+                var name = reader.ReadString();
+                var size = reader.ReadUInt64();
+                var result = Api.CreateDisk(caller, caller.Uid, name, size);
+                Reply.With(context, "sb", (ref MessageWriter w) =>
+                {
+                    w.WriteString(result.Image.Path);
+                    w.WriteBool(result.Outcome == Storage.DiskCreateOutcome.Created);
+                });
+                break;
+            }
+            case "DestroyDiskImage":
+            {
+                var destroyed = await Api.DestroyDiskAsync(caller, caller.Uid, ReadName(context)).ConfigureAwait(false);
+                Reply.With(context, "b", (ref MessageWriter w) => w.WriteBool(destroyed));
+                break;
+            }
+            case "ListDiskImages":
+            {
+                var images = Api.ListDisks(caller, caller.Uid);
+                Reply.With(context, "a(sst)", (ref MessageWriter w) =>
+                {
+                    var array = w.WriteArrayStart(DBusType.Struct);
+                    foreach (var image in images)
+                    {
+                        w.WriteStructureStart();
+                        w.WriteString(image.VmName);
+                        w.WriteString(image.Path);
+                        w.WriteUInt64(image.SizeBytes);
+                    }
+                    w.WriteArrayEnd(array);
+                });
+                break;
+            }
+            default:
+                throw CallRefusedException.NotImplemented(InterfaceName, member);
+        }
     }
 
-    private static void WriteVms(MessageWriter body, IEnumerable<VmView> vms)
+    private static string ReadName(MethodContext context) => context.Request.GetBodyReader().ReadString();
+
+    private static (string Name, VmStartRequest Request) ReadStart(Message request)
     {
-        var array = body.WriteArrayStart('(');
+        var reader = request.GetBodyReader();
+        var name = reader.ReadString();
+        return (name, StartOptions.Read(ref reader));
+    }
+
+    private static void ReplyPath(MethodContext context, VmKey key)
+    {
+        var path = VmObjectPaths.For(key);
+        Reply.With(context, "o", (ref MessageWriter w) => w.WriteObjectPath(path));
+    }
+
+    private static void WriteVms(ref MessageWriter writer, IEnumerable<VmView> vms)
+    {
+        var array = writer.WriteArrayStart(DBusType.Struct);
         foreach (var vm in vms)
         {
-            body.WriteStructStart();
-            body.WriteString(vm.Key.Name);
-            body.WriteString(VmProperties.Kebab(vm.Status.State));
-            body.WriteObjectPath(VmObjectPaths.For(vm.Key));
+            writer.WriteStructureStart();
+            writer.WriteString(vm.Key.Name);
+            writer.WriteString(VmProperties.Kebab(vm.Status.State));
+            writer.WriteObjectPath(VmObjectPaths.For(vm.Key));
         }
-        body.WriteArrayEnd(array);
+        writer.WriteArrayEnd(array);
     }
 }

@@ -1,57 +1,69 @@
-using Concierge.DBus;
-using Concierge.DBus.Protocol;
-using Concierge.DBus.Server;
 using Concierge.Service.Api;
-using Concierge.Service.Naming;
-using Concierge.Service.Protocol;
+using Concierge.Service.DBus.Objects;
 using Concierge.Service.Registry;
 using Concierge.Service.Supervision;
 using Concierge.Service.Vms;
 using Google.Protobuf;
 using Serilog;
+using Tmds.DBus.Protocol;
 
 namespace Concierge.Service.DBus;
 
 /// <summary>
 /// Puts the API on a connection: the root object (Chrome OS face, Manager, ObjectManager), one
-/// object per registered VM, and turns every VM transition into the Chrome OS signal of that
-/// step and a PropertiesChanged of what changed.
+/// object per registered VM that only its owner and root can see, and turns every VM transition
+/// into the Chrome OS signal of that step and a PropertiesChanged of what changed, sent to the
+/// VM's owner and root only.
 /// </summary>
 public sealed class ServiceObjects : IDisposable
 {
-    private readonly DBusConnection _connection;
     private readonly ConciergeApi _api;
-    private readonly CallerResolver _callers = new();
+    private readonly ObjectTree _tree = new(VmObjectPaths.Root);
+    private readonly BusPeers _peers;
+    private readonly OwnerSignals _signals;
+    private readonly DBusConnection _connection;
     private readonly ILogger _log;
     private readonly Lock _lock = new();
-    private readonly Dictionary<VmKey, Dictionary<string, Variant>> _announced = [];
+    private readonly Dictionary<VmKey, Dictionary<string, VariantValue>> _announced = [];
 
-    /// <summary>Registers everything on <paramref name="connection"/> and follows the VMs from now on.</summary>
-    public ServiceObjects(DBusConnection connection, ConciergeApi api, ILogger log)
+    private ServiceObjects(DBusConnection connection, BusPeers peers, ConciergeApi api, ILogger log)
+    {
+        _connection = connection;
+        _peers = peers;
+        _api = api;
+        _log = log;
+        _signals = new OwnerSignals(connection, peers, VmObjectPaths.Root);
+    }
+
+    /// <summary>Serves everything on <paramref name="connection"/> and follows the VMs from now on.</summary>
+    public static async Task<ServiceObjects> ServeAsync(DBusConnection connection, ConciergeApi api, ILogger log)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(api);
-        _connection = connection;
-        _api = api;
-        _log = log.ForContext<ServiceObjects>();
-        connection.AddObjectManager(new ObjectPath(VmObjectPaths.Root));
-        connection.RegisterObject(new DBusObject(new ObjectPath(VmObjectPaths.Root),
-            new ChromeOsInterface(api, _callers, _log), new ManagerInterface(api, _callers, _log)));
-        api.Vms.Registered += OnRegistered;
-        api.Vms.Forgotten += OnForgotten;
-        api.Vms.Transitioned += OnTransitioned;
+        ArgumentNullException.ThrowIfNull(log);
+        log = log.ForContext<ServiceObjects>();
+        var peers = await BusPeers.StartAsync(connection, log).ConfigureAwait(false);
+        var objects = new ServiceObjects(connection, peers, api, log);
+        objects._tree.Add(new ServedObject(VmObjectPaths.Root, null, [new ChromeOsInterface(api, log), new ManagerInterface(api, log)]));
+        api.Vms.Registered += objects.OnRegistered;
+        api.Vms.Forgotten += objects.OnForgotten;
+        api.Vms.Transitioned += objects.OnTransitioned;
         foreach (var view in api.Vms.List())
         {
-            OnRegistered(this, view);
+            objects.OnRegistered(objects, view);
         }
+        connection.AddMethodHandler(new CallDispatcher(objects._tree, peers, log));
+        return objects;
     }
 
-    /// <summary>Stops following the VMs.</summary>
+    /// <summary>Stops following the VMs and the bus.</summary>
     public void Dispose()
     {
         _api.Vms.Registered -= OnRegistered;
         _api.Vms.Forgotten -= OnForgotten;
         _api.Vms.Transitioned -= OnTransitioned;
+        _connection.RemoveMethodHandler(VmObjectPaths.Root);
+        _peers.Dispose();
     }
 
     private void OnRegistered(object? sender, VmView view)
@@ -64,7 +76,9 @@ public sealed class ServiceObjects : IDisposable
                 return;
             }
             _announced[view.Key] = VmProperties.Announced(view);
-            _connection.RegisterObject(new DBusObject(VmObjectPaths.For(view.Key), new VmInterface(view.Key, _api, _callers, _log)));
+            var served = new ServedObject(VmObjectPaths.For(view.Key), view.Key.Owner, [new VmInterface(view.Key, _api, _log)]);
+            _tree.Add(served);
+            _signals.InterfacesAdded(view.Key.Owner, served);
         }
     }
 
@@ -73,21 +87,17 @@ public sealed class ServiceObjects : IDisposable
         lock (_lock)
         {
             _announced.Remove(key);
-            _connection.UnregisterObject(VmObjectPaths.For(key));
+            if (_tree.Remove(VmObjectPaths.For(key)) is { } removed)
+            {
+                _signals.InterfacesRemoved(key.Owner, removed);
+            }
         }
     }
 
     private void OnTransitioned(object? sender, VmChange change)
     {
-        try
-        {
-            EmitChromeOsSignal(change);
-            EmitPropertiesChanged(change.View);
-        }
-        catch (DBusConnectionClosedException e)
-        {
-            _log.Warning("Signal for VM {VmName} not sent: {Reason}", change.View.Key.Name, e.Message);
-        }
+        EmitChromeOsSignal(change);
+        EmitPropertiesChanged(change.View);
     }
 
     private void EmitPropertiesChanged(VmView view)
@@ -101,11 +111,11 @@ public sealed class ServiceObjects : IDisposable
             {
                 return;
             }
-            var changed = now.Where(p => !Equals(before.GetValueOrDefault(p.Key)?.Value, p.Value.Value)).ToList();
+            var changed = now.Where(p => !before.TryGetValue(p.Key, out var old) || !old.Equals(p.Value)).ToList();
             _announced[view.Key] = now;
             if (changed.Count > 0)
             {
-                _connection.EmitPropertiesChanged(VmObjectPaths.For(view.Key), VmInterface.InterfaceName, changed);
+                _signals.PropertiesChanged(view.Key.Owner, VmObjectPaths.For(view.Key), VmInterface.InterfaceName, changed);
             }
         }
     }
@@ -114,9 +124,9 @@ public sealed class ServiceObjects : IDisposable
     {
         if (ChromeOsMessages.Signal(change.Transition, change.View) is { } signal)
         {
-            var body = new MessageWriter();
-            body.WriteByteArray(signal.Payload.ToByteArray());
-            _connection.SendSignal(VmObjectPaths.Root, ChromeOsInterface.InterfaceName, signal.Member, "ay", body);
+            var payload = signal.Payload.ToByteArray();
+            _signals.Emit(change.View.Key.Owner, VmObjectPaths.Root, ChromeOsInterface.InterfaceName, signal.Member, "ay",
+                (ref MessageWriter w) => w.WriteArray(payload));
         }
     }
 }

@@ -1,7 +1,7 @@
-using Concierge.DBus.Protocol;
 using Concierge.Service.Api;
 using Concierge.Service.Errors;
 using Concierge.Service.Supervision;
+using Tmds.DBus.Protocol;
 
 namespace Concierge.Service.DBus;
 
@@ -9,8 +9,8 @@ namespace Concierge.Service.DBus;
 /// The <c>a{sv}</c> options of Manager.StartVm: Kernel, Initrd, Rootfs (s, paths the caller may
 /// use), Disks (a(sb): extra disks after the rootfs in guest order, each a path the caller may
 /// use and whether it is writable), KernelParams (as), Vcpus (u), MemoryMiB (t), StartupTimeoutSec (u), HeartbeatIntervalMs (u),
-/// MissedHeartbeats (u), RestartPolicy (s: never, on-failure, on-unresponsive). Unknown keys and
-/// wrong types are InvalidArgs, so a typo never silently starts a different VM.
+/// MissedHeartbeats (u), RestartPolicy (s: never, on-failure, on-unresponsive). Unknown keys,
+/// wrong types and a key given twice are InvalidArgs, so a typo never silently starts a different VM.
 /// </summary>
 public static class StartOptions
 {
@@ -30,34 +30,63 @@ public static class StartOptions
         ["RestartPolicy"] = "s",
     };
 
-    /// <summary>The start request the options describe.</summary>
-    public static VmStartRequest Parse(IReadOnlyDictionary<string, Variant> options)
+    /// <summary>Reads the options (an <c>a{sv}</c>, next in <paramref name="reader"/>) into the start request they describe.</summary>
+    public static VmStartRequest Read(ref Reader reader)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        foreach (var (key, value) in options)
+        var strings = new Dictionary<string, string>(StringComparer.Ordinal);
+        var numbers = new Dictionary<string, ulong>(StringComparer.Ordinal);
+        List<DiskRequest> disks = [];
+        List<string> kernelParams = [];
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var end = reader.ReadDictionaryStart();
+        while (reader.HasNext(end))
         {
+            var key = reader.ReadString();
+            var signature = reader.ReadSignatureAsString();
             if (!Types.TryGetValue(key, out var type))
             {
                 throw new InvalidRequestException(key, $"unknown option '{key}'; known: {string.Join(", ", Types.Keys)}");
             }
-            if (value.Signature != type)
+            if (signature != type)
             {
-                throw new InvalidRequestException(key, $"option '{key}' has type '{type}', got '{value.Signature}'");
+                throw new InvalidRequestException(key, $"option '{key}' has type '{type}', got '{signature}'");
+            }
+            if (!seen.Add(key))
+            {
+                throw new InvalidRequestException(key, $"option '{key}' is given more than once");
+            }
+            switch (type)
+            {
+                case "s":
+                    strings[key] = reader.ReadString();
+                    break;
+                case "u":
+                    numbers[key] = reader.ReadUInt32();
+                    break;
+                case "t":
+                    numbers[key] = reader.ReadUInt64();
+                    break;
+                case "as":
+                    kernelParams = [.. reader.ReadArrayOfString()];
+                    break;
+                default:
+                    disks = ReadDisks(ref reader);
+                    break;
             }
         }
         return new VmStartRequest
         {
-            KernelPath = Get<string>(options, "Kernel"),
-            InitrdPath = Get<string>(options, "Initrd"),
-            RootfsPath = Get<string>(options, "Rootfs"),
-            Disks = options.TryGetValue("Disks", out var disks) ? Disks(disks) : [],
-            KernelParams = Get<IReadOnlyList<string>>(options, "KernelParams") ?? [],
-            Vcpus = Get<uint>(options, "Vcpus"),
-            MemoryMiB = Get<ulong>(options, "MemoryMiB"),
-            StartupTimeoutSeconds = Get<uint>(options, "StartupTimeoutSec"),
-            HeartbeatIntervalMs = Get<uint>(options, "HeartbeatIntervalMs"),
-            MissedHeartbeats = Get<uint>(options, "MissedHeartbeats"),
-            RestartPolicy = Get<string>(options, "RestartPolicy") switch
+            KernelPath = strings.GetValueOrDefault("Kernel"),
+            InitrdPath = strings.GetValueOrDefault("Initrd"),
+            RootfsPath = strings.GetValueOrDefault("Rootfs"),
+            Disks = disks,
+            KernelParams = kernelParams,
+            Vcpus = (uint)numbers.GetValueOrDefault("Vcpus"),
+            MemoryMiB = numbers.GetValueOrDefault("MemoryMiB"),
+            StartupTimeoutSeconds = (uint)numbers.GetValueOrDefault("StartupTimeoutSec"),
+            HeartbeatIntervalMs = (uint)numbers.GetValueOrDefault("HeartbeatIntervalMs"),
+            MissedHeartbeats = (uint)numbers.GetValueOrDefault("MissedHeartbeats"),
+            RestartPolicy = strings.GetValueOrDefault("RestartPolicy") switch
             {
                 null => null,
                 "never" => RestartPolicy.Never,
@@ -68,12 +97,15 @@ public static class StartOptions
         };
     }
 
-    private static List<DiskRequest> Disks(Variant disks) =>
-        [.. ((IEnumerable<object>)disks.Value).Cast<DBusStruct>().Select(d => new DiskRequest((string)d.Fields[0], null, (bool)d.Fields[1]))];
-
-    private static T? Get<T>(IReadOnlyDictionary<string, Variant> options, string key) =>
-        options.TryGetValue(key, out var value) ? (T)ConvertValue(value.Value, typeof(T)) : default;
-
-    private static object ConvertValue(object value, Type target) =>
-        target == typeof(IReadOnlyList<string>) && value is IEnumerable<object> items ? items.Cast<string>().ToList() : value;
+    private static List<DiskRequest> ReadDisks(ref Reader reader)
+    {
+        var disks = new List<DiskRequest>();
+        var end = reader.ReadArrayStart(DBusType.Struct);
+        while (reader.HasNext(end))
+        {
+            var path = reader.ReadString();
+            disks.Add(new DiskRequest(path, null, reader.ReadBool()));
+        }
+        return disks;
+    }
 }

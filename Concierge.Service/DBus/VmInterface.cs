@@ -1,102 +1,78 @@
-using Concierge.DBus.Protocol;
-using Concierge.DBus.Server;
 using Concierge.Service.Api;
+using Concierge.Service.DBus.Objects;
+using Concierge.Service.Errors;
 using Concierge.Service.Registry;
 using Serilog;
+using Tmds.DBus.Protocol;
 
 namespace Concierge.Service.DBus;
 
 /// <summary>
-/// <c>org.chromium.VmConcierge.Vm</c> on each VM's object: read-only properties that emit
-/// PropertiesChanged (LastHeartbeatUsec excepted: it changes every heartbeat, so it is
-/// annotated EmitsChangedSignal=false and read on demand), and Stop, Kill, Suspend, Resume,
-/// ReadConsole, Exec. Only the owner and root may call the methods; to anyone else the VM does
-/// not exist (NoSuchVm).
+/// <c>org.chromium.VmConcierge.Vm</c> on each VM's object: read-only properties (those that change
+/// on every heartbeat announce no changes and are read on demand), and Stop, Kill, Suspend,
+/// Resume, ReadConsole, Exec. The object exists only for its owner and root, so only they reach
+/// these handlers; the API checks the caller again.
 /// </summary>
-public sealed class VmInterface : DBusInterface
+public sealed class VmInterface : ApiInterface
 {
     /// <summary>The interface name.</summary>
     public const string InterfaceName = Contracts.ConciergeBus.VmInterface;
 
-    /// <summary>The interface's metadata (the contract is Api/Interfaces/org.chromium.VmConcierge.Vm.xml).</summary>
-    public static InterfaceDescription Metadata { get; } = new(InterfaceName)
-    {
-        Methods =
-        [
-            new("Stop"),
-            new("Kill"),
-            new("Suspend"),
-            new("Resume"),
-            new("ReadConsole", [new("max_bytes", "u")], [new("text", "s")]),
-            new("Exec", [new("argv", "as")], [new("exit_code", "i"), new("stdout", "ay"), new("stderr", "ay")]),
-        ],
-        Properties = VmProperties.Descriptions,
-    };
+    /// <summary>The contract: Api/Interfaces/org.chromium.VmConcierge.Vm.xml.</summary>
+    public static InterfaceContract Declared { get; } = InterfaceContract.Embedded(InterfaceName);
 
-    private readonly ConciergeApi _api;
-    private readonly CallerResolver _callers;
-    private readonly ILogger _log;
-
-    internal VmInterface(VmKey key, ConciergeApi api, CallerResolver callers, ILogger log)
-        : base(Metadata)
+    internal VmInterface(VmKey key, ConciergeApi api, ILogger log)
+        : base(Declared, api, log)
     {
         Key = key;
-        _api = api;
-        _callers = callers;
-        _log = log;
     }
 
     /// <summary>The VM this object stands for.</summary>
     public VmKey Key { get; }
 
     /// <inheritdoc />
-    public override Variant GetProperty(string name) =>
-        _api.Vms.Find(Key) is { } view ? VmProperties.Value(view, name) : VmProperties.Value(null, name);
+    public override VariantValue ReadProperty(string name) => VmProperties.Value(Api.Vms.Find(Key), name);
 
     /// <inheritdoc />
-    public override ValueTask HandleMethodAsync(MethodContext context)
+    public override async Task HandleAsync(MethodContext context, Caller caller)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var member = context.Member;
-        var reader = context.GetBodyReader();
-        var maxBytes = member == "ReadConsole" ? reader.ReadUInt32() : 0;
-        var argv = member == "Exec" ? reader.ReadStringArray() : [];
-        ApiCall.Run(context, _log, async () =>
+        var member = context.Request.MemberAsString ?? string.Empty;
+        switch (member)
         {
-            var caller = await _callers.ResolveAsync(context).ConfigureAwait(false);
-            switch (member)
+            case "Stop":
+                await Api.StopAsync(caller, Key).ConfigureAwait(false);
+                break;
+            case "Kill":
+                await Api.KillAsync(caller, Key).ConfigureAwait(false);
+                break;
+            case "Suspend":
+                await Api.SuspendAsync(caller, Key).ConfigureAwait(false);
+                break;
+            case "Resume":
+                await Api.ResumeAsync(caller, Key).ConfigureAwait(false);
+                break;
+            case "ReadConsole":
             {
-                case "Stop":
-                    await _api.StopAsync(caller, Key).ConfigureAwait(false);
-                    return ApiReply.Empty;
-                case "Kill":
-                    await _api.KillAsync(caller, Key).ConfigureAwait(false);
-                    return ApiReply.Empty;
-                case "Suspend":
-                    await _api.SuspendAsync(caller, Key).ConfigureAwait(false);
-                    return ApiReply.Empty;
-                case "Resume":
-                    await _api.ResumeAsync(caller, Key).ConfigureAwait(false);
-                    return ApiReply.Empty;
-                case "ReadConsole":
-                {
-                    var body = new MessageWriter();
-                    body.WriteString(_api.ReadConsole(caller, Key, (int)Math.Min(maxBytes, ConciergeApi.MaxConsoleBytes)));
-                    return new ApiReply("s", body);
-                }
-                case "Exec":
-                {
-                    var (exitCode, stdout, stderr) = await _api.ExecAsync(caller, Key, argv, context.RequestAborted).ConfigureAwait(false);
-                    var body = new MessageWriter();
-                    body.WriteInt32(exitCode);
-                    body.WriteByteArray(stdout);
-                    body.WriteByteArray(stderr);
-                    return new ApiReply("iayay", body);
-                }
-                default:
-                    throw ApiCall.NotImplemented(InterfaceName, member);
+                var maxBytes = context.Request.GetBodyReader().ReadUInt32();
+                var text = Api.ReadConsole(caller, Key, (int)Math.Min(maxBytes, ConciergeApi.MaxConsoleBytes));
+                Reply.With(context, "s", (ref MessageWriter w) => w.WriteString(text));
+                break;
             }
-        });
-        return ValueTask.CompletedTask;
+            case "Exec":
+            {
+                var argv = context.Request.GetBodyReader().ReadArrayOfString();
+                var (exitCode, stdout, stderr) = await Api.ExecAsync(caller, Key, argv, context.RequestAborted).ConfigureAwait(false);
+                Reply.With(context, "iayay", (ref MessageWriter w) =>
+                {
+                    w.WriteInt32(exitCode);
+                    w.WriteArray(stdout);
+                    w.WriteArray(stderr);
+                });
+                break;
+            }
+            default:
+                throw CallRefusedException.NotImplemented(InterfaceName, member);
+        }
     }
 }

@@ -1,5 +1,4 @@
 using Concierge.Contracts;
-using Concierge.DBus.Protocol;
 using Concierge.Service.Registry;
 
 namespace Concierge.Service.DBus;
@@ -15,5 +14,5 @@ public static class VmObjectPaths
     public const string Root = ConciergeBus.RootPath;
 
     /// <summary>The object path of <paramref name="key"/>.</summary>
-    public static ObjectPath For(VmKey key) => new(VmObjectPath.For(key.Name, key.Owner));
+    public static string For(VmKey key) => VmObjectPath.For(key.Name, key.Owner);
 }

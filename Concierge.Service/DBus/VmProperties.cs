@@ -1,7 +1,8 @@
-using Concierge.DBus.Protocol;
-using Concierge.DBus.Server;
+using Concierge.Contracts;
+using Concierge.Service.Errors;
 using Concierge.Service.Supervision;
 using Concierge.Service.Vms;
+using Tmds.DBus.Protocol;
 
 namespace Concierge.Service.DBus;
 
@@ -12,45 +13,55 @@ namespace Concierge.Service.DBus;
 /// </summary>
 public static class VmProperties
 {
-    private static readonly (PropertyDescription Description, Func<VmView?, Variant> Value)[] All =
-    [
-        (new("Name", "s", PropertyAccess.Read, "const"), v => Variant.FromString(v?.Key.Name ?? "")),
-        (new("Owner", "u", PropertyAccess.Read, "const"), v => Variant.FromUInt32(v?.Key.Owner ?? 0)),
-        (new("State", "s", PropertyAccess.Read), v => Variant.FromString(Kebab(v?.Status.State ?? VmState.Stopped))),
-        (new("Health", "s", PropertyAccess.Read), v => Variant.FromString(Kebab(v?.Status.Health ?? VmHealth.Unknown))),
-        (new("Cid", "u", PropertyAccess.Read), v => Variant.FromUInt32(v?.Cid ?? 0)),
-        (new("Vcpus", "u", PropertyAccess.Read), v => Variant.FromUInt32(v?.Definition.Vcpus ?? 0)),
-        (new("MemoryMiB", "t", PropertyAccess.Read), v => Variant.FromUInt64(v?.Definition.MemoryMiB ?? 0)),
-        (new("StartedUsec", "t", PropertyAccess.Read), v => Variant.FromUInt64((ulong)ChromeOsMessages.Usec(v?.Status.StartedAt))),
-        (new("BootDurationUsec", "t", PropertyAccess.Read), v => Variant.FromUInt64(v?.Status.BootDuration is { } d ? (ulong)d.TotalMicroseconds : 0)),
-        (new("LastHeartbeatUsec", "t", PropertyAccess.Read, "false"), v => Variant.FromUInt64((ulong)ChromeOsMessages.Usec(v?.Status.LastHeartbeatAt))),
-        (new("StopReason", "s", PropertyAccess.Read), v => Variant.FromString(v?.Status.StopReason is { } r ? Kebab(r) : "")),
-        (new("FailureReason", "s", PropertyAccess.Read), v => Variant.FromString(v?.Status.FailureReason ?? "")),
-        (new("RestartCount", "u", PropertyAccess.Read), v => Variant.FromUInt32((uint)Math.Max(0, v?.Status.RestartCount ?? 0))),
-        (new("KernelVersion", "s", PropertyAccess.Read), v => Variant.FromString(v?.Status.KernelVersion ?? "")),
+    // One value per property the contract declares, checked when the type loads: a property added
+    // to the XML without a value here (or the other way round) stops the service at start.
+    private static readonly Dictionary<string, Func<VmView?, VariantValue>> Values = MatchingTheContract(new(StringComparer.Ordinal)
+    {
+        ["Name"] = v => VariantValue.String(v?.Key.Name ?? ""),
+        ["Owner"] = v => VariantValue.UInt32(v?.Key.Owner ?? 0),
+        ["State"] = v => VariantValue.String(Kebab(v?.Status.State ?? VmState.Stopped)),
+        ["Health"] = v => VariantValue.String(Kebab(v?.Status.Health ?? VmHealth.Unknown)),
+        ["Cid"] = v => VariantValue.UInt32(v?.Cid ?? 0),
+        ["Vcpus"] = v => VariantValue.UInt32(v?.Definition.Vcpus ?? 0),
+        ["MemoryMiB"] = v => VariantValue.UInt64(v?.Definition.MemoryMiB ?? 0),
+        ["StartedUsec"] = v => VariantValue.UInt64((ulong)ChromeOsMessages.Usec(v?.Status.StartedAt)),
+        ["BootDurationUsec"] = v => VariantValue.UInt64(v?.Status.BootDuration is { } d ? (ulong)d.TotalMicroseconds : 0),
+        ["LastHeartbeatUsec"] = v => VariantValue.UInt64((ulong)ChromeOsMessages.Usec(v?.Status.LastHeartbeatAt)),
+        ["StopReason"] = v => VariantValue.String(v?.Status.StopReason is { } r ? Kebab(r) : ""),
+        ["FailureReason"] = v => VariantValue.String(v?.Status.FailureReason ?? ""),
+        ["RestartCount"] = v => VariantValue.UInt32((uint)Math.Max(0, v?.Status.RestartCount ?? 0)),
+        ["KernelVersion"] = v => VariantValue.String(v?.Status.KernelVersion ?? ""),
         // The guest's own word from its last heartbeat (0 before one): they change every beat, so
         // like LastHeartbeatUsec they announce no changes and are read on demand.
-        (new("GuestUptimeUsec", "t", PropertyAccess.Read, "false"), v => Variant.FromUInt64(Vitals(v) is { } g ? (ulong)g.Uptime.TotalMicroseconds : 0)),
-        (new("GuestLoad1", "d", PropertyAccess.Read, "false"), v => Variant.FromDouble(Vitals(v)?.Load1 ?? 0)),
-        (new("GuestLoad5", "d", PropertyAccess.Read, "false"), v => Variant.FromDouble(Vitals(v)?.Load5 ?? 0)),
-        (new("GuestLoad15", "d", PropertyAccess.Read, "false"), v => Variant.FromDouble(Vitals(v)?.Load15 ?? 0)),
-        (new("GuestMemoryAvailableBytes", "t", PropertyAccess.Read, "false"), v => Variant.FromUInt64(Vitals(v)?.MemoryAvailableBytes ?? 0)),
-        (new("GuestMemoryTotalBytes", "t", PropertyAccess.Read, "false"), v => Variant.FromUInt64(Vitals(v)?.MemoryTotalBytes ?? 0)),
-        (new("HeartbeatsMissed", "t", PropertyAccess.Read, "false"), v => Variant.FromUInt64(v?.Status.HeartbeatsMissed ?? 0)),
-    ];
+        ["GuestUptimeUsec"] = v => VariantValue.UInt64(Vitals(v) is { } g ? (ulong)g.Uptime.TotalMicroseconds : 0),
+        ["GuestLoad1"] = v => VariantValue.Double(Vitals(v)?.Load1 ?? 0),
+        ["GuestLoad5"] = v => VariantValue.Double(Vitals(v)?.Load5 ?? 0),
+        ["GuestLoad15"] = v => VariantValue.Double(Vitals(v)?.Load15 ?? 0),
+        ["GuestMemoryAvailableBytes"] = v => VariantValue.UInt64(Vitals(v)?.MemoryAvailableBytes ?? 0),
+        ["GuestMemoryTotalBytes"] = v => VariantValue.UInt64(Vitals(v)?.MemoryTotalBytes ?? 0),
+        ["HeartbeatsMissed"] = v => VariantValue.UInt64(v?.Status.HeartbeatsMissed ?? 0),
+    });
 
     private static GuestVitals? Vitals(VmView? view) => view?.Status.GuestVitals;
 
-    /// <summary>The property declarations, in introspection order.</summary>
-    public static IReadOnlyList<PropertyDescription> Descriptions { get; } = [.. All.Select(p => p.Description)];
+    /// <summary>The value of declared property <paramref name="name"/> for <paramref name="view"/> (null: the VM is gone).</summary>
+    public static VariantValue Value(VmView? view, string name) =>
+        Values.TryGetValue(name, out var value) ? value(view)
+            : throw new CallRefusedException(DBusErrorNames.UnknownProperty, $"{VmInterface.InterfaceName} has no property {name}");
 
-    /// <summary>The value of property <paramref name="name"/> for <paramref name="view"/>.</summary>
-    public static Variant Value(VmView? view, string name) =>
-        All.First(p => p.Description.Name == name).Value(view);
+    /// <summary>Every property that announces its changes (as the contract says), with its value for <paramref name="view"/>.</summary>
+    public static Dictionary<string, VariantValue> Announced(VmView view) =>
+        VmInterface.Declared.Properties.Where(p => p.EmitsChanges).ToDictionary(p => p.Name, p => Value(view, p.Name));
 
-    /// <summary>Every property that announces its changes, with its value for <paramref name="view"/>.</summary>
-    public static Dictionary<string, Variant> Announced(VmView view) =>
-        All.Where(p => p.Description.EmitsChangedSignal is null).ToDictionary(p => p.Description.Name, p => p.Value(view));
+    private static Dictionary<string, Func<VmView?, VariantValue>> MatchingTheContract(Dictionary<string, Func<VmView?, VariantValue>> values)
+    {
+        var declared = VmInterface.Declared.Properties.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        if (!declared.SetEquals(values.Keys))
+        {
+            throw new InvalidOperationException($"{VmInterface.InterfaceName}: declared [{string.Join(", ", declared.Order())}], valued [{string.Join(", ", values.Keys.Order())}]");
+        }
+        return values;
+    }
 
     /// <summary>"StopAllRequested" → "stop-all-requested".</summary>
     public static string Kebab<T>(T value)

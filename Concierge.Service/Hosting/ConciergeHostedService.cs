@@ -1,4 +1,3 @@
-using Concierge.DBus;
 using Concierge.Service.Api;
 using Concierge.Service.DBus;
 using Concierge.Service.Registry;
@@ -8,6 +7,7 @@ using Concierge.Service.Supervision;
 using Concierge.Service.Vms;
 using Microsoft.Extensions.Hosting;
 using Serilog;
+using Tmds.DBus.Protocol;
 
 namespace Concierge.Service.Hosting;
 
@@ -55,14 +55,13 @@ public sealed class ConciergeHostedService : IHostedService, IAsyncDisposable
         var api = new ConciergeApi(_vms, disks, new VmDefinitionBuilder(new ImagePathPolicy(layout, _options.ImageDirectory)), layout);
 
         var address = _options.Address ?? "the system bus";
-        var busAddress = _options.Address is { } given ? DBusAddress.Parse(given) : DBusAddress.System;
-        _connection = await DBusConnection.ConnectAsync(busAddress, cancellationToken).ConfigureAwait(false);
-        _connection.HandlerFailed += (_, e) => _log.Error(e, "A D-Bus handler failed");
-        _objects = new ServiceObjects(_connection, api, _log);
-        var name = await _connection.RequestNameAsync(BusName, RequestNameFlags.DoNotQueue, cancellationToken).ConfigureAwait(false);
-        if (name is not (RequestNameReply.PrimaryOwner or RequestNameReply.AlreadyOwner))
+        _connection = new DBusConnection(_options.Address ?? DBusAddress.System
+            ?? throw new InvalidOperationException("no system bus address (DBUS_SYSTEM_BUS_ADDRESS) and no --address"));
+        await _connection.ConnectAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+        _objects = await ServiceObjects.ServeAsync(_connection, api, _log).ConfigureAwait(false);
+        if (!await _connection.TryRequestNameAsync(BusName, RequestNameOptions.None).ConfigureAwait(false))
         {
-            throw new InvalidOperationException($"the bus name {BusName} is already owned ({name}); is another concierge running on {address}?");
+            throw new InvalidOperationException($"the bus name {BusName} is already owned; is another concierge running on {address}?");
         }
         _vms.Transitioned += (_, _) => _notifier.Status(StatusLine());
         _ = WatchBusAsync(_connection);
@@ -107,10 +106,7 @@ public sealed class ConciergeHostedService : IHostedService, IAsyncDisposable
         {
             await _vms.DisposeAsync().ConfigureAwait(false);
         }
-        if (_connection is not null)
-        {
-            await _connection.DisposeAsync().ConfigureAwait(false);
-        }
+        _connection?.Dispose();
         _stopping.Dispose();
     }
 
@@ -123,10 +119,10 @@ public sealed class ConciergeHostedService : IHostedService, IAsyncDisposable
     /// <summary>Losing the bus means losing every caller: stop with a failure so systemd restarts us.</summary>
     private async Task WatchBusAsync(DBusConnection connection)
     {
-        var reason = await connection.Disconnected.ConfigureAwait(false);
+        var reason = await connection.DisconnectedAsync().ConfigureAwait(false);
         if (!_stopping.IsCancellationRequested)
         {
-            _log.Fatal("Lost the bus connection: {Reason}; stopping", reason.Message);
+            _log.Fatal("Lost the bus connection: {Reason}; stopping", reason?.Message ?? "closed");
             Environment.ExitCode = 1;
             _lifetime.StopApplication();
         }

@@ -1,6 +1,6 @@
-using Concierge.DBus;
-using Serilog;
 using Concierge.Service.Vms;
+using Serilog;
+using Tmds.DBus.Protocol;
 
 namespace Concierge.Service.Hosting;
 
@@ -48,16 +48,9 @@ public sealed class Watchdog
         var budget = _period / 2;
         try
         {
-            using var reply = await _connection.CallMethodAsync(new MethodCall
-            {
-                Destination = _connection.UniqueName,
-                Path = "/",
-                Interface = "org.freedesktop.DBus.Peer",
-                Member = "Ping",
-                Timeout = budget,
-            }, cancellationToken).ConfigureAwait(false);
+            await _connection.CallMethodAsync(SelfPing()).WaitAsync(budget, cancellationToken).ConfigureAwait(false);
         }
-        catch (DBusException e)
+        catch (Exception e) when (e is DBusExceptionBase or TimeoutException)
         {
             _log.Warning("Watchdog: the D-Bus loop did not answer our own ping ({Error}); not pinging systemd", e.Message);
             return false;
@@ -68,5 +61,12 @@ public sealed class Watchdog
             return false;
         }
         return true;
+    }
+
+    private MessageBuffer SelfPing()
+    {
+        using var writer = _connection.GetMessageWriter();
+        writer.WriteMethodCallHeader(_connection.UniqueName, "/", "org.freedesktop.DBus.Peer", "Ping", null, MessageFlags.None);
+        return writer.CreateMessage();
     }
 }
