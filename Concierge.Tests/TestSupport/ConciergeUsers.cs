@@ -12,13 +12,19 @@ public static class ConciergeUsers
     /// <summary>A member of group concierge: a user allowed to call the service, nothing more.</summary>
     public const string GroupMember = "concierge-test";
 
-    /// <summary>Creates both when missing.</summary>
+    /// <summary>A second member of group concierge, to see what one member learns of another's VMs.</summary>
+    public const string SecondMember = "concierge-test2";
+
+    /// <summary>Creates them when missing.</summary>
     public static async Task EnsureAsync()
     {
         await Command.RunCheckedAsync("systemd-sysusers", Path.Combine(RepoPaths.Root, "systemd/concierge.sysusers"));
-        if ((await Command.RunAsync("id", ["-u", GroupMember])).ExitCode != 0)
+        foreach (var member in new[] { GroupMember, SecondMember })
         {
-            await Command.RunCheckedAsync("useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "--groups", Service, GroupMember);
+            if ((await Command.RunAsync("id", ["-u", member])).ExitCode != 0)
+            {
+                await Command.RunCheckedAsync("useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "--groups", Service, member);
+            }
         }
     }
 }

@@ -1,8 +1,7 @@
-using Concierge.DBus;
-using Concierge.DBus.Protocol;
 using Concierge.Tests.Service.Hosting;
 using Concierge.Tests.TestSupport;
 using Google.Protobuf;
+using Tmds.DBus.Protocol;
 
 namespace Concierge.Tests.Service.Api;
 
@@ -18,19 +17,10 @@ public static class ApiClient
     public static async Task<TResponse> CallAsync<TResponse>(DBusConnection bus, string member, IMessage request, MessageParser<TResponse> parser)
         where TResponse : IMessage<TResponse>
     {
-        var body = new MessageWriter();
-        body.WriteByteArray(request.ToByteArray());
-        using var reply = await bus.CallMethodAsync(new MethodCall
-        {
-            Destination = ConciergeProcess.BusName,
-            Path = Root,
-            Interface = ChromeOs,
-            Member = member,
-            Signature = "ay",
-            Body = body,
-            Timeout = TimeSpan.FromSeconds(120),
-        });
-        return parser.ParseFrom(reply.GetBodyReader().ReadByteArray());
+        var bytes = request.ToByteArray();
+        var reply = await bus.CallAsync(ConciergeProcess.BusName, Root, ChromeOs, member, "ay", (ref MessageWriter w) => w.WriteArray(bytes),
+            static (message, _) => message.GetBodyReader().ReadArrayOfByte()).WaitAsync(TimeSpan.FromSeconds(120));
+        return parser.ParseFrom(reply);
     }
 
     /// <summary>Runs busctl against the service's bus, optionally as <paramref name="user"/> (via setpriv).</summary>

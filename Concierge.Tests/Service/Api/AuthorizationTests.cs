@@ -47,9 +47,10 @@ public sealed class AuthorizationTests
         Assert.Multiple(() =>
         {
             Assert.That(get.Output, Does.Contain("no VM named 'private'"));
-            Assert.That(stop.Output, Does.Contain("no VM named 'private'"));
-            Assert.That(kill.Output, Does.Contain("no VM named 'private'"));
-            Assert.That(console.Output, Does.Contain("no VM named 'private'"));
+            // Root's VM object does not exist for this user (CallerVisibilityTests has the rest).
+            Assert.That(stop.Output, Does.Contain($"no object at {_rootVm}"));
+            Assert.That(kill.Output, Does.Contain($"no object at {_rootVm}"));
+            Assert.That(console.Output, Does.Contain($"no object at {_rootVm}"));
         });
     }
 

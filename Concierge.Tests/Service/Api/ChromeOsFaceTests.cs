@@ -1,10 +1,11 @@
-using Concierge.DBus;
-using Concierge.DBus.Protocol;
+using Concierge.Contracts;
 using Concierge.Service.Protocol;
 using Concierge.Service.Storage;
 using Concierge.Tests.Service.Hosting;
+using Concierge.Tests.TestSupport;
 using Google.Protobuf;
 using NUnit.Framework;
+using Tmds.DBus.Protocol;
 
 namespace Concierge.Tests.Service.Api;
 
@@ -21,13 +22,13 @@ public sealed class ChromeOsFaceTests
     public async Task StartService()
     {
         _service = await ServiceUnderTest.StartAsync();
-        _bus = await DBusConnection.ConnectAsync(_service.Bus.Address);
+        _bus = await TestBus.ConnectAsync(_service.Bus.Address);
     }
 
     [OneTimeTearDown]
     public async Task StopService()
     {
-        await _bus.DisposeAsync();
+        _bus.Dispose();
         await _service.DisposeAsync();
     }
 
@@ -171,10 +172,11 @@ public sealed class ChromeOsFaceTests
     {
         var seen = new List<string>();
         var stopped = new TaskCompletionSource<VmStoppedSignal>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var subscription = await _bus.WatchSignalAsync(new MatchRule { Interface = ApiClient.ChromeOs, Path = ApiClient.Root }, message =>
+        using var subscription = await _bus.WatchAsync(new MatchRule { Interface = ApiClient.ChromeOs, Path = ApiClient.Root }, message =>
         {
-            var payload = message.GetBodyReader().ReadByteArray();
-            var name = message.Member switch
+            var payload = message.GetBodyReader().ReadArrayOfByte();
+            var member = message.MemberAsString;
+            var name = member switch
             {
                 "VmStartingUpSignal" => VmStartingUpSignal.Parser.ParseFrom(payload).Name,
                 "VmStartedSignal" => VmStartedSignal.Parser.ParseFrom(payload).Name,
@@ -187,9 +189,9 @@ public sealed class ChromeOsFaceTests
             }
             lock (seen)
             {
-                seen.Add(message.Member!);
+                seen.Add(member!);
             }
-            if (message.Member == "VmStoppedSignal")
+            if (member == "VmStoppedSignal")
             {
                 stopped.TrySetResult(VmStoppedSignal.Parser.ParseFrom(payload));
             }
@@ -229,36 +231,16 @@ public sealed class ChromeOsFaceTests
     [Test]
     public async Task AWrongSignatureIsInvalidArgs()
     {
-        var body = new MessageWriter();
-        body.WriteString("not bytes");
-        var call = _bus.CallMethodAsync(new MethodCall
-        {
-            Destination = ConciergeProcess.BusName,
-            Path = ApiClient.Root,
-            Interface = ApiClient.ChromeOs,
-            Member = "StartVm",
-            Signature = "s",
-            Body = body,
-        });
-
-        var error = Assert.ThrowsAsync<DBusException>(async () => (await call).Dispose());
+        var error = Assert.ThrowsAsync<DBusErrorReplyException>(() =>
+            _bus.CallAsync(ConciergeProcess.BusName, ApiClient.Root, ApiClient.ChromeOs, "StartVm", "s", (ref MessageWriter w) => w.WriteString("not bytes")));
         Assert.That(error!.ErrorName, Is.EqualTo(DBusErrorNames.InvalidArgs));
     }
 
     private async Task<T> CallRawAsync<T>(string member, byte[] payload, MessageParser<T> parser)
         where T : IMessage<T>
     {
-        var body = new MessageWriter();
-        body.WriteByteArray(payload);
-        using var reply = await _bus.CallMethodAsync(new MethodCall
-        {
-            Destination = ConciergeProcess.BusName,
-            Path = ApiClient.Root,
-            Interface = ApiClient.ChromeOs,
-            Member = member,
-            Signature = "ay",
-            Body = body,
-        });
-        return parser.ParseFrom(reply.GetBodyReader().ReadByteArray());
+        var reply = await _bus.CallAsync(ConciergeProcess.BusName, ApiClient.Root, ApiClient.ChromeOs, member, "ay", (ref MessageWriter w) => w.WriteArray(payload),
+            static (message, _) => message.GetBodyReader().ReadArrayOfByte());
+        return parser.ParseFrom(reply);
     }
 }

@@ -1,8 +1,8 @@
-using Concierge.DBus;
 using Concierge.Service.Protocol;
 using Concierge.Tests.Service.Hosting;
 using Concierge.Tests.TestSupport;
 using NUnit.Framework;
+using Tmds.DBus.Protocol;
 
 namespace Concierge.Tests.Service.Api;
 
@@ -44,25 +44,25 @@ public sealed class KvmLifecycleTests
     public async Task StartRunsHealthySignalsInOrderAndSigtermStopsIt()
     {
         await using var service = await ConciergeProcess.StartAsync(_bus.Address, _state, _guest);
-        await using var client = await DBusConnection.ConnectAsync(_bus.Address);
+        using var client = await TestBus.ConnectAsync(_bus.Address);
         var signals = new List<(string Member, byte[] Payload)>();
-        await using var watch = await client.WatchSignalAsync(new MatchRule { Interface = ApiClient.ChromeOs, Path = ApiClient.Root }, m =>
+        using var watch = await client.WatchAsync(new MatchRule { Interface = ApiClient.ChromeOs, Path = ApiClient.Root }, m =>
         {
             lock (signals)
             {
-                signals.Add((m.Member!, m.GetBodyReader().ReadByteArray()));
+                signals.Add((m.MemberAsString!, m.GetBodyReader().ReadArrayOfByte()));
             }
         });
         var changes = new List<string>();
-        await using var properties = await client.WatchSignalAsync(new MatchRule { Interface = "org.freedesktop.DBus.Properties", Member = "PropertiesChanged" }, m =>
+        using var properties = await client.WatchAsync(new MatchRule { Interface = "org.freedesktop.DBus.Properties", Member = "PropertiesChanged" }, m =>
         {
             var reader = m.GetBodyReader();
             reader.ReadString();
-            foreach (var (name, value) in reader.ReadPropertyMap())
+            foreach (var (name, value) in reader.ReadDictionaryOfStringToVariantValue())
             {
                 lock (changes)
                 {
-                    changes.Add($"{name}={value.Value}");
+                    changes.Add($"{name}={value.ToString(includeTypeSuffix: false)}");
                 }
             }
         });
@@ -109,7 +109,7 @@ public sealed class KvmLifecycleTests
     public async Task KillNineWithARunningVmThenRestartKeepsTheRegistryAndBootsAgain()
     {
         await using var first = await ConciergeProcess.StartAsync(_bus.Address, _state, _guest);
-        await using var client = await DBusConnection.ConnectAsync(_bus.Address);
+        using var client = await TestBus.ConnectAsync(_bus.Address);
         var created = await ApiClient.ManagerAsync(_bus.Address, null, "CreateDiskImage", "st", "kvm", "1048576");
         Assert.That(created.ExitCode, Is.Zero, created.Output);
         var started = await ApiClient.CallAsync(client, "StartVm", new StartVmRequest { Name = "kvm", Timeout = (uint)Boot.TotalSeconds }, StartVmResponse.Parser);

@@ -1,12 +1,13 @@
 using System.Runtime.InteropServices;
-using Concierge.DBus;
-using Concierge.DBus.Protocol;
+using Concierge.Contracts;
+using Concierge.Service.DBus.Objects;
 using Concierge.Service.Protocol;
 using Concierge.Tests.Service.Hosting;
 using Concierge.Tests.TestSupport;
 using Google.Protobuf;
 using Microsoft.Win32.SafeHandles;
 using NUnit.Framework;
+using Tmds.DBus.Protocol;
 using FdType = Concierge.Service.Protocol.StartVmRequest.Types.FdType;
 
 namespace Concierge.Tests.Service.Api;
@@ -29,26 +30,27 @@ public sealed partial class PassedFdTests
     public async Task StartService()
     {
         _service = await ServiceUnderTest.StartAsync();
-        _bus = await DBusConnection.ConnectAsync(_service.Bus.Address);
+        _bus = await TestBus.ConnectAsync(_service.Bus.Address);
     }
 
     [OneTimeTearDown]
     public async Task StopService()
     {
-        await _bus.DisposeAsync();
+        _bus.Dispose();
         await _service.DisposeAsync();
     }
 
     [Test]
     public async Task ARepeatedFdIndexIsInvalidArgsAndLeaksNothing()
     {
-        using var kernel = File.OpenHandle(Kernel);
         var before = ServiceFdCount();
         for (var i = 0; i < 5; i++)
         {
-            var error = Assert.ThrowsAsync<DBusException>(() => StartWithFdsAsync(Request("twice", FdType.Kernel, FdType.Initrd), body =>
+            // A message takes the handles written into it and closes them once sent.
+            var kernel = File.OpenHandle(Kernel);
+            var error = Assert.ThrowsAsync<DBusErrorReplyException>(() => StartWithFdsAsync(Request("twice", FdType.Kernel, FdType.Initrd), (ref MessageWriter body) =>
             {
-                body.WriteUnixFd(kernel);
+                body.WriteHandle(kernel);
                 body.WriteUInt32(0);
             }));
             Assert.That(error!.ErrorName, Is.EqualTo(DBusErrorNames.InvalidArgs), error.Message);
@@ -61,7 +63,7 @@ public sealed partial class PassedFdTests
     public async Task AnOPathKernelFdIsRefusedInTheReply()
     {
         using var kernel = OpenPath(Kernel);
-        var response = await StartWithFdsAsync(Request("opath", FdType.Kernel), body => body.WriteUnixFd(kernel));
+        var response = await StartWithFdsAsync(Request("opath", FdType.Kernel), (ref MessageWriter body) => body.WriteHandle(kernel));
 
         Assert.That(response.Success, Is.False);
         Assert.That(response.FailureReason, Does.Contain("O_PATH"));
@@ -75,10 +77,10 @@ public sealed partial class PassedFdTests
         File.WriteAllBytes(disk, new byte[1 << 20]);
         using var kernel = File.OpenHandle(Kernel);
         using var rootfs = File.OpenHandle(disk);
-        var response = await StartWithFdsAsync(Request("readonly", FdType.Kernel, FdType.Rootfs), body =>
+        var response = await StartWithFdsAsync(Request("readonly", FdType.Kernel, FdType.Rootfs), (ref MessageWriter body) =>
         {
-            body.WriteUnixFd(kernel);
-            body.WriteUnixFd(rootfs);
+            body.WriteHandle(kernel);
+            body.WriteHandle(rootfs);
         });
 
         Assert.That(response.Success, Is.False);
@@ -91,14 +93,14 @@ public sealed partial class PassedFdTests
     {
         using (var kernel = File.OpenHandle(Kernel))
         {
-            var started = await StartWithFdsAsync(Request("from-fds", FdType.Kernel), body => body.WriteUnixFd(kernel));
+            var started = await StartWithFdsAsync(Request("from-fds", FdType.Kernel), (ref MessageWriter body) => body.WriteHandle(kernel));
             Assert.That(started.Success, Is.True, started.FailureReason);
         }
         var state = await File.ReadAllTextAsync(Path.Combine(_service.StateDirectory, "state.json"));
         Assert.That(state, Does.Not.Contain("/proc/self/fd").And.Contain("\"fromPassedFds\": true"));
 
         await _service.RestartAsync();
-        await using var bus = await DBusConnection.ConnectAsync(_service.Bus.Address);
+        using var bus = await TestBus.ConnectAsync(_service.Bus.Address);
         var again = await ApiClient.CallAsync(bus, "StartVm", new StartVmRequest { Name = "from-fds", OwnerId = "0" }, StartVmResponse.Parser);
 
         Assert.That(again.Success, Is.False);
@@ -112,24 +114,17 @@ public sealed partial class PassedFdTests
         return request;
     }
 
-    private async Task<StartVmResponse> StartWithFdsAsync(StartVmRequest request, Action<MessageWriter> writeFds)
+    private async Task<StartVmResponse> StartWithFdsAsync(StartVmRequest request, BodyWriter writeFds)
     {
-        var body = new MessageWriter();
-        body.WriteByteArray(request.ToByteArray());
-        var fds = body.WriteArrayStart('h');
-        writeFds(body);
-        body.WriteArrayEnd(fds);
-        using var reply = await _bus.CallMethodAsync(new MethodCall
+        var bytes = request.ToByteArray();
+        var reply = await _bus.CallAsync(ConciergeProcess.BusName, ApiClient.Root, ApiClient.ChromeOs, "StartVmWithFds", "ayah", (ref MessageWriter body) =>
         {
-            Destination = ConciergeProcess.BusName,
-            Path = ApiClient.Root,
-            Interface = ApiClient.ChromeOs,
-            Member = "StartVmWithFds",
-            Signature = "ayah",
-            Body = body,
-            Timeout = TimeSpan.FromSeconds(60),
-        });
-        return StartVmResponse.Parser.ParseFrom(reply.GetBodyReader().ReadByteArray());
+            body.WriteArray(bytes);
+            var fds = body.WriteArrayStart(DBusType.UnixFd);
+            writeFds(ref body);
+            body.WriteArrayEnd(fds);
+        }, static (message, _) => message.GetBodyReader().ReadArrayOfByte()).WaitAsync(TimeSpan.FromSeconds(60));
+        return StartVmResponse.Parser.ParseFrom(reply);
     }
 
     private async Task<bool> ListedAsync(string name)

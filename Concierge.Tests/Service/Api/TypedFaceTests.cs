@@ -1,5 +1,4 @@
 using System.Xml.Linq;
-using Concierge.DBus;
 using Concierge.Tests.Service.Hosting;
 using Concierge.Tests.TestSupport;
 using NUnit.Framework;
@@ -154,9 +153,9 @@ public sealed class TypedFaceTests
         var vm = await VmPathAsync("declared");
         await WaitForStateAsync(vm, "failed");
         string[] noRequest = ["ay", "0"];
-        var calls = new (string Path, Concierge.DBus.Server.InterfaceDescription Interface, Dictionary<string, string[]> Arguments)[]
+        var calls = new (string Path, Concierge.Service.DBus.Objects.InterfaceContract Interface, Dictionary<string, string[]> Arguments)[]
         {
-            (ApiClient.Root, Concierge.Service.DBus.ManagerInterface.Metadata, new()
+            (ApiClient.Root, Concierge.Service.DBus.ManagerInterface.Declared, new()
             {
                 ["StartVm"] = ["sa{sv}", "declared", "0"],
                 ["StopVm"] = ["s", "no-such-vm"],
@@ -167,7 +166,7 @@ public sealed class TypedFaceTests
                 ["DestroyDiskImage"] = ["s", "declared-disk"],
                 ["ListDiskImages"] = [],
             }),
-            (vm, Concierge.Service.DBus.VmInterface.Metadata, new()
+            (vm, Concierge.Service.DBus.VmInterface.Declared, new()
             {
                 ["Stop"] = [],
                 ["Kill"] = [],
@@ -176,7 +175,7 @@ public sealed class TypedFaceTests
                 ["ReadConsole"] = ["u", "64"],
                 ["Exec"] = ["as", "1", "true"],
             }),
-            (ApiClient.Root, Concierge.Service.DBus.ChromeOsInterface.Metadata, new()
+            (ApiClient.Root, Concierge.Service.DBus.ChromeOsInterface.Declared, new()
             {
                 ["StartVm"] = noRequest,
                 ["StopVm"] = noRequest,

@@ -47,7 +47,7 @@ public sealed class VmSizeLimitsTests
     [Test]
     public async Task TheChromeOsFaceAnswersTheRefusalInTheSameReply()
     {
-        var face = new ChromeOsInterface(Api, new CallerResolver(), new LoggerConfiguration().CreateLogger());
+        var face = new ChromeOsInterface(Api, new LoggerConfiguration().CreateLogger());
         var request = new StartVmRequest { Name = "small", KernelPath = Kernel, MemoryMib = 48 };
 
         var response = (StartVmResponse)await face.AnswerAsync(Root, "StartVm", request.ToByteArray(), new List<SafeFileHandle>());

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
-using Concierge.DBus;
 using Concierge.Tests.TestSupport;
+using Tmds.DBus.Protocol;
 
 namespace Concierge.Tests.Service.Hosting;
 
@@ -118,7 +118,7 @@ public sealed class ConciergeProcess : IAsyncDisposable
 
     private async Task WaitForNameAsync(string busAddress)
     {
-        await using var bus = await DBusConnection.ConnectAsync(busAddress);
+        using var bus = await TestBus.ConnectAsync(busAddress);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
         while (DateTime.UtcNow < deadline)
         {
@@ -128,10 +128,11 @@ public sealed class ConciergeProcess : IAsyncDisposable
             }
             try
             {
-                await bus.GetNameOwnerAsync(BusName);
+                await bus.CallAsync("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetNameOwner", "s",
+                    (ref MessageWriter w) => w.WriteString(BusName));
                 return;
             }
-            catch (DBusException)
+            catch (DBusErrorReplyException)
             {
                 await Task.Delay(100);
             }

@@ -31,12 +31,16 @@ public sealed class ServiceUnderTest : IAsyncDisposable
     /// <summary>
     /// Starts it all. The service runs as <paramref name="user"/> when given, owning its state
     /// directory as systemd's StateDirectory= would, and under the unit's system call filter with
-    /// <paramref name="syscallFilter"/>, as systemd would run it.
+    /// <paramref name="syscallFilter"/>, as systemd would run it. With <paramref name="realPolicy"/>
+    /// the bus is configured like the system bus plus our policy file (then only user concierge
+    /// may own the service's name).
     /// </summary>
     public static async Task<ServiceUnderTest> StartAsync(IReadOnlyDictionary<string, string>? environment = null, string? user = null,
-        bool syscallFilter = false)
+        bool syscallFilter = false, bool realPolicy = false)
     {
-        var bus = await PrivateBus.StartAsync();
+        var bus = realPolicy
+            ? await PrivateBus.StartAsync($"<include>{Path.Combine(RepoPaths.Root, "dbus-policy", "org.chromium.VmConcierge.conf")}</include>", PrivateBus.BusPolicy.SystemDefaults)
+            : await PrivateBus.StartAsync();
         // Helpers run as other uids (setpriv) must reach the bus socket.
         File.SetUnixFileMode(bus.Directory, (UnixFileMode)0b111_101_101);
         var root = Directory.CreateTempSubdirectory("concierge-api-").FullName;

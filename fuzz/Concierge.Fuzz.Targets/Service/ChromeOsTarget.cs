@@ -100,7 +100,7 @@ public sealed class ChromeOsTarget : IFuzzTarget
             var registry = VmRegistry.Open(layout, disks, TimeProvider.System, log, out _);
             await using var vms = new VmManager(registry, layout, new RefusingVmFactory(), new SupervisorOptions(), TimeProvider.System, log);
             var api = new ConciergeApi(vms, disks, new VmDefinitionBuilder(new ImagePathPolicy(layout, images)), layout);
-            var face = new ChromeOsInterface(api, new CallerResolver(), log);
+            var face = new ChromeOsInterface(api, log);
             foreach (var (member, caller, fdCount, request) in calls)
             {
                 var fds = member == "StartVmWithFds"
