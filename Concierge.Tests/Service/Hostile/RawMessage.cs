@@ -39,6 +39,14 @@ public sealed class RawBody
         return this;
     }
 
+    public RawBody U16(ushort value)
+    {
+        Pad(2);
+        Span<byte> buffer = stackalloc byte[2];
+        BinaryPrimitives.WriteUInt16LittleEndian(buffer, value);
+        return Raw(buffer);
+    }
+
     public RawBody U32(uint value)
     {
         Pad(4);
