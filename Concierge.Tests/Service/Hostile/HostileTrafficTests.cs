@@ -58,6 +58,25 @@ public sealed class HostileTrafficTests
         }
     }
 
+    // The harness itself: the bus sees our connections as the member, and enforces the real policy.
+    [Test]
+    public async Task CallsComeFromAGroupMemberUnderTheRealPolicy()
+    {
+        using var member = _service.ConnectMember();
+        using var other = RawBusClient.Connect(_service.Bus.Address, await UnixIdentity.OfUserAsync("nobody"));
+        var uid = member.Call(RawMessage.Call(RawBusClient.BusName, RawBusClient.BusPath, RawBusClient.BusName, "GetConnectionUnixUser", "s",
+            b => b.Utf8(member.UniqueName)), ReplyTimeout);
+        var memberPing = member.Call(HostileService.Ping(), ReplyTimeout);
+        var otherPing = other.Call(HostileService.Ping(), ReplyTimeout);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(uid.FirstUInt32(), Is.EqualTo(_service.Member.Uid), uid.ToString());
+            Assert.That(memberPing.IsError, Is.False, memberPing.ToString());
+            Assert.That(otherPing.ErrorName, Is.EqualTo("org.freedesktop.DBus.Error.AccessDenied"), otherPing.ToString());
+        });
+    }
+
     [Test]
     public void EveryCorpusCallIsAnsweredAndTheServiceServesOn()
     {
@@ -121,7 +140,7 @@ public sealed class HostileTrafficTests
         var pending = clients.Select(_ => new Queue<(int Case, uint Serial, RawMessage Message)>()).ToArray();
         var failures = new List<string>();
         var errors = new Dictionary<string, int>();
-        var (answered, dropped) = (0, 0);
+        var (sent, answered, dropped) = (0, 0, 0);
         var baseline = _service.ResidentBytes();
         var peak = baseline;
         var clock = Stopwatch.StartNew();
@@ -136,7 +155,9 @@ public sealed class HostileTrafficTests
             Count(outcome);
             if (problem is not null)
             {
-                failures.Add($"case {index} {Describe(message)}: {problem}");
+                // The call that went wrong may be any of those sent before it: name them all.
+                failures.Add($"case {index} {Describe(message)}: {problem}; in flight with it: "
+                    + string.Join("; ", pending.SelectMany(p => p).Select(p => $"case {p.Case} {Describe(p.Message)}")));
             }
             return problem is null;
         }
@@ -153,6 +174,7 @@ public sealed class HostileTrafficTests
         {
             for (var index = 0; index < RandomCases && failures.Count == 0; index++)
             {
+                sent++;
                 var c = index % Connections;
                 var message = calls.Next();
                 if (calls.Chance(MutatedPercent))
@@ -204,13 +226,14 @@ public sealed class HostileTrafficTests
             }
         }
         peak = Math.Max(peak, _service.ResidentBytes());
-        TestContext.Out.WriteLine($"{RandomCases} cases in {clock.Elapsed.TotalSeconds:F1} s: {answered} answered, {dropped} dropped by the bus; "
+        TestContext.Out.WriteLine($"{sent} of {RandomCases} cases in {clock.Elapsed.TotalSeconds:F1} s: {answered} answered, {dropped} dropped by the bus; "
             + $"RSS baseline {baseline / MiB} MiB, peak {peak / MiB} MiB");
         TestContext.Out.WriteLine(string.Join("\n", errors.OrderByDescending(e => e.Value).Select(e => $"  {e.Value,6} {e.Key}")));
 
         Assert.Multiple(() =>
         {
             Assert.That(failures, Is.Empty, $"seed {seed}");
+            Assert.That(sent, Is.EqualTo(RandomCases), "every case was sent");
             Assert.That(peak, Is.LessThanOrEqualTo(baseline + AllowedGrowth), $"seed {seed}: RSS peak {peak / MiB} MiB, baseline {baseline / MiB} MiB");
         });
         AssertStillServing(service);
