@@ -79,6 +79,8 @@ public sealed class FdIndexWithoutFdsTests
         // Replies keep their order on one connection: once the Ping is answered, a second reply
         // to the hostile call would have been read.
         var ping = client.Call(HostileService.Ping(), ReplyTimeout);
+        var log = _service.Process.Output;
+        TestContext.Out.WriteLine($"answered: {reply}\nthe service's log, to here:\n{(log.Length <= 3000 ? log : log[^3000..])}");
 
         Assert.Multiple(() =>
         {
@@ -91,7 +93,6 @@ public sealed class FdIndexWithoutFdsTests
             Assert.That(_service.Process.HasExited, Is.False, "the service still runs");
             Assert.That(_service.OwnedByTheProcess(), Is.True, "the service still owns its name");
         });
-        TestContext.Out.WriteLine($"answered: {reply}");
     }
 
     private static RawMessage WithFds(uint? unixFds, params uint[] indices) =>
