@@ -43,6 +43,15 @@ public sealed partial class ChromeOsInterface : ApiInterface
             await Api.StopAllAsync(caller).ConfigureAwait(false);
             return;
         }
+        // The body starts with the ay's length: an oversized request is refused before it is
+        // copied (a 32 MiB body would otherwise become a 32 MiB array for nothing).
+        var peek = context.Request.GetBodyReader();
+        if (TooLarge(peek.ReadUInt32()) is { } tooLarge)
+        {
+            var refusal = Failure(member, tooLarge).ToByteArray();
+            Reply.With(context, "ay", (ref MessageWriter w) => w.WriteArray(refusal));
+            return;
+        }
         var (request, fds) = ReadRequest(context.Request, member == "StartVmWithFds");
         try
         {
@@ -100,9 +109,9 @@ public sealed partial class ChromeOsInterface : ApiInterface
     {
         try
         {
-            if (request.Length > MaxRequestBytes)
+            if (TooLarge((uint)request.Length) is { } tooLarge)
             {
-                throw new InvalidRequestException("request", $"the request has {request.Length} bytes, at most {MaxRequestBytes} are accepted");
+                throw tooLarge;
             }
             return await RunAsync(caller, member, request, fds).ConfigureAwait(false);
         }
@@ -115,4 +124,7 @@ public sealed partial class ChromeOsInterface : ApiInterface
             return Failure(member, e);
         }
     }
+
+    private static InvalidRequestException? TooLarge(uint length) =>
+        length > MaxRequestBytes ? new InvalidRequestException("request", $"the request has {length} bytes, at most {MaxRequestBytes} are accepted") : null;
 }

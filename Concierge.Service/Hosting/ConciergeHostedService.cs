@@ -32,6 +32,7 @@ public sealed class ConciergeHostedService : IHostedService, IAsyncDisposable
     private VmManager? _vms;
     private ServiceObjects? _objects;
     private Task _watchdog = Task.CompletedTask;
+    private Task _memoryTrim = Task.CompletedTask;
 
     /// <summary>Creates the service.</summary>
     public ConciergeHostedService(ServiceOptions options, IVmInstanceFactory factory, ServiceNotifier notifier, IHostApplicationLifetime lifetime, ILogger log)
@@ -67,6 +68,7 @@ public sealed class ConciergeHostedService : IHostedService, IAsyncDisposable
         _ = WatchBusAsync(_connection);
         _log.Information("Serving {BusName} as {UniqueName} on {Address}", BusName, _connection.UniqueName, address);
         _notifier.Ready(StatusLine());
+        _memoryTrim = new MemoryTrim(_log).RunAsync(_stopping.Token);
         if (WatchdogSettings.Interval(Environment.GetEnvironmentVariable, Environment.ProcessId) is { } interval)
         {
             _log.Information("Watchdog every {Interval}, pinged at half of it after a liveness check", interval);
@@ -102,6 +104,7 @@ public sealed class ConciergeHostedService : IHostedService, IAsyncDisposable
         _objects?.Dispose();
         _objects = null;
         await IgnoreCancellation(_watchdog).ConfigureAwait(false);
+        await IgnoreCancellation(_memoryTrim).ConfigureAwait(false);
         if (_vms is not null)
         {
             await _vms.DisposeAsync().ConfigureAwait(false);

@@ -48,7 +48,8 @@ public sealed class Watchdog
         var budget = _period / 2;
         try
         {
-            await _connection.CallMethodAsync(SelfPing()).WaitAsync(budget, cancellationToken).ConfigureAwait(false);
+            // ForceYielding: off the library's receive loop, where its replies complete.
+            await _connection.CallMethodAsync(SelfPing()).WaitAsync(budget, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         }
         catch (Exception e) when (e is DBusExceptionBase or TimeoutException)
         {

@@ -47,7 +47,7 @@ public sealed class BusPeers : IDisposable
             (Notification<(string Name, string Old, string New)> notification) => peers.OnNameOwnerChanged(notification),
             ObserverFlags.None, emitOnCapturedContext: false, state: null).ConfigureAwait(false);
         var names = await connection.CallMethodAsync(peers.BusCall("ListNames", null, null),
-            static (message, _) => message.GetBodyReader().ReadArrayOfString(), null).ConfigureAwait(false);
+            static (message, _) => message.GetBodyReader().ReadArrayOfString(), null).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         foreach (var name in names.Where(IsUniqueName))
         {
             peers.Arrived(name);
@@ -133,8 +133,10 @@ public sealed class BusPeers : IDisposable
     {
         try
         {
+            // The library completes a reply on its receive loop, and what follows an await of it
+            // would run there too: a caller's whole request would hold up every other message.
             return await _connection.CallMethodAsync(BusCall("GetConnectionUnixUser", "s", name),
-                static (message, _) => message.GetBodyReader().ReadUInt32(), null).ConfigureAwait(false);
+                static (message, _) => message.GetBodyReader().ReadUInt32(), null).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         }
         catch (DBusErrorReplyException e)
         {
