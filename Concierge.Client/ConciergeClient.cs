@@ -124,8 +124,9 @@ public sealed class ConciergeClient : IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
+            // Off the receive loop afterwards, as after a call (see CallAsync).
             return await Connection.AddMatchAsync(rule, (message, _) => parse(message), notification => Deliver(notification.Value, handler),
-                emitOnCapturedContext: false);
+                emitOnCapturedContext: false).AsTask().ConfigureAwait(ConfigureAwaitOptions.ForceYielding | ConfigureAwaitOptions.ContinueOnCapturedContext);
         }
         catch (DBusExceptionBase e)
         {
@@ -139,7 +140,10 @@ public sealed class ConciergeClient : IAsyncDisposable
         try
         {
             // Tmds calls have neither timeout nor token: a call given up on here is left to finish, and its reply is dropped.
-            return await connection.CallMethodAsync(message, read).WaitAsync(timeout, cancellationToken);
+            // Tmds completes a call on its receive loop; yielding keeps the caller's code after the await
+            // off that loop, where anything that blocks would stop every reply and signal of the connection.
+            return await connection.CallMethodAsync(message, read).WaitAsync(timeout, cancellationToken)
+                .ConfigureAwait(ConfigureAwaitOptions.ForceYielding | ConfigureAwaitOptions.ContinueOnCapturedContext);
         }
         catch (Exception e) when (e is DBusExceptionBase or TimeoutException)
         {

@@ -36,7 +36,9 @@ internal static class ReplayPeer
             return 1;
         }
         Console.WriteLine("ready");
-        await Console.In.ReadToEndAsync();
+        // Tmds completes calls on its receive loop, where this method may still run: waiting for
+        // stdin there would stop the peer answering, so the wait runs on the thread pool.
+        await Task.Run(() => Console.In.ReadToEnd());
         return 0;
     }
 
