@@ -31,7 +31,7 @@ public sealed class VmManagerApi
     /// <summary>Asks VM <paramref name="name"/> to stop and waits until it has.</summary>
     public Task StopVmAsync(string name, CancellationToken cancellationToken = default)
     {
-        return CallAsync(Message(), static (_, _) => true, $"stop VM '{name}'", cancellationToken);
+        return CallAsync(Message(), $"stop VM '{name}'", cancellationToken);
 
         MessageBuffer Message()
         {
@@ -44,7 +44,7 @@ public sealed class VmManagerApi
     /// <summary>Stops every VM the caller may touch.</summary>
     public Task StopAllVmsAsync(CancellationToken cancellationToken = default)
     {
-        return CallAsync(Message(), static (_, _) => true, "stop all VMs", cancellationToken);
+        return CallAsync(Message(), "stop all VMs", cancellationToken);
 
         MessageBuffer Message()
         {
@@ -106,6 +106,9 @@ public sealed class VmManagerApi
         _client.MethodCall(ConciergeBus.RootPath, ConciergeBus.ManagerInterface, member, signature);
 
     // StopVm waits for the guest; the service bounds that itself, so no call of this face times out here.
+    private Task CallAsync(MessageBuffer message, string operation, CancellationToken cancellationToken) =>
+        _client.CallAsync(message, operation, Timeout.InfiniteTimeSpan, cancellationToken);
+
     private Task<T> CallAsync<T>(MessageBuffer message, MessageValueReader<T> read, string operation, CancellationToken cancellationToken) =>
         _client.CallAsync(message, read, operation, Timeout.InfiniteTimeSpan, cancellationToken);
 

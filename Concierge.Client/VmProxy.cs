@@ -77,7 +77,7 @@ public sealed class VmProxy
         }
     }
 
-    // No call on a VM times out here: Stop and Exec last as long as the guest needs, and the service bounds them.
+    // Calls on the Vm interface wait without a timeout: Stop and Exec last as long as the guest needs, and the service bounds them.
     private Task CallAsync(string member, CancellationToken cancellationToken)
     {
         return _client.CallAsync(Message(), $"{member.ToLowerInvariant()} {Label}", Timeout.InfiniteTimeSpan, cancellationToken);
@@ -93,6 +93,7 @@ public sealed class VmProxy
     private MessageWriter Call(string member, string? signature = null) =>
         _client.MethodCall(Path, ConciergeBus.VmInterface, member, signature);
 
+    /// <summary>A call on the Vm interface that returns a value (no timeout, as above).</summary>
     private Task<T> CallAsync<T>(MessageBuffer message, MessageValueReader<T> read, string operation, CancellationToken cancellationToken) =>
         _client.CallAsync(message, read, operation, Timeout.InfiniteTimeSpan, cancellationToken);
 }
