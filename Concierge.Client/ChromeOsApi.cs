@@ -1,9 +1,8 @@
 using Concierge.Contracts;
-using Concierge.DBus;
-using Concierge.DBus.Protocol;
 using Concierge.Service.Protocol;
 using Google.Protobuf;
 using Microsoft.Win32.SafeHandles;
+using Tmds.DBus.Protocol;
 
 namespace Concierge.Client;
 
@@ -67,16 +66,15 @@ public sealed class ChromeOsApi
     }
 
     /// <summary>Stops every VM of the caller.</summary>
-    public async Task StopAllVmsAsync(CancellationToken cancellationToken = default)
+    public Task StopAllVmsAsync(CancellationToken cancellationToken = default)
     {
-        using var reply = await _client.CallAsync(new MethodCall
+        return _client.CallAsync(Message(), "stop all VMs", Timeout.InfiniteTimeSpan, cancellationToken);
+
+        MessageBuffer Message()
         {
-            Destination = ConciergeBus.ServiceName,
-            Path = ConciergeBus.RootPath,
-            Interface = ConciergeBus.ChromeOsInterface,
-            Member = "StopAllVms",
-            Timeout = Timeout.InfiniteTimeSpan,
-        }, "stop all VMs", cancellationToken);
+            using var writer = _client.MethodCall(ConciergeBus.RootPath, ConciergeBus.ChromeOsInterface, "StopAllVms");
+            return writer.CreateMessage();
+        }
     }
 
     /// <summary>Pauses the VM's vCPUs.</summary>
@@ -172,61 +170,49 @@ public sealed class ChromeOsApi
 
     /// <summary>
     /// Subscribes to the four lifecycle signals; <paramref name="handler"/> runs on the connection's
-    /// dispatch loop, one signal at a time. Dispose the subscription to stop.
+    /// receive loop, one signal at a time, so it must not block (an exception it throws is dropped).
+    /// Dispose the subscription to stop.
     /// </summary>
-    public Task<SignalSubscription> WatchLifecycleAsync(Action<VmLifecycleEvent> handler, CancellationToken cancellationToken = default)
+    public Task<IDisposable> WatchLifecycleAsync(Action<VmLifecycleEvent> handler, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        return _client.Connection.WatchSignalAsync(
-            new MatchRule { Sender = ConciergeBus.ServiceName, Path = ConciergeBus.RootPath, Interface = ConciergeBus.ChromeOsInterface },
-            message =>
-            {
-                if (LifecycleSignals.TryParse(message) is { } lifecycle)
-                {
-                    handler(lifecycle);
-                }
-            },
-            cancellationToken);
+        return _client.WatchAsync(
+            new MatchRule { Type = MessageType.Signal, Sender = ConciergeBus.ServiceName, Path = ConciergeBus.RootPath, Interface = ConciergeBus.ChromeOsInterface },
+            LifecycleSignals.TryParse, handler, "watch VM lifecycle signals", cancellationToken);
     }
 
     private async Task<TResponse> CallAsync<TResponse>(string member, IMessage request, MessageParser<TResponse> parser,
         string operation, CancellationToken cancellationToken, TimeSpan? timeout = null, IReadOnlyList<SafeFileHandle>? fds = null)
         where TResponse : IMessage<TResponse>
     {
-        var body = new MessageWriter();
-        body.WriteByteArray(request.ToByteArray());
-        if (fds is not null)
-        {
-            var array = body.WriteArrayStart('h');
-            foreach (var fd in fds)
-            {
-                body.WriteUnixFd(fd);
-            }
-            body.WriteArrayEnd(array);
-        }
-        using var reply = await _client.CallAsync(new MethodCall
-        {
-            Destination = ConciergeBus.ServiceName,
-            Path = ConciergeBus.RootPath,
-            Interface = ConciergeBus.ChromeOsInterface,
-            Member = member,
-            Signature = fds is null ? "ay" : "ayah",
-            Body = body,
-            Timeout = timeout,
-        }, operation, cancellationToken);
-        if (reply.Signature != "ay")
-        {
-            throw new ConciergeException($"{operation}: the service answered with '{reply.Signature}' instead of a protobuf 'ay'");
-        }
+        // Only the bytes are taken on the receive loop; protobuf parses them here.
+        var payload = await _client.CallAsync(Message(), (reply, _) => Payload(reply, operation), operation,
+            timeout ?? ConciergeClient.DefaultCallTimeout, cancellationToken);
         try
         {
-            return parser.ParseFrom(reply.GetBodyReader().ReadByteArray());
+            return parser.ParseFrom(payload);
         }
         catch (InvalidProtocolBufferException e)
         {
             throw new ConciergeException($"{operation}: the service's answer is not a valid {typeof(TResponse).Name}: {e.Message}", e);
         }
+
+        MessageBuffer Message()
+        {
+            using var writer = _client.MethodCall(ConciergeBus.RootPath, ConciergeBus.ChromeOsInterface, member, fds is null ? "ay" : "ayah");
+            writer.WriteArray(request.ToByteArray());
+            if (fds is not null)
+            {
+                // The message holds its own reference on each fd until it is sent: the caller may close them when the call returns.
+                writer.WriteArray(fds);
+            }
+            return writer.CreateMessage();
+        }
     }
+
+    private static byte[] Payload(Message reply, string operation) => reply.SignatureAsString == "ay"
+        ? reply.GetBodyReader().ReadArrayOfByte()
+        : throw new ConciergeException($"{operation}: the service answered with '{reply.SignatureAsString}' instead of a protobuf 'ay'");
 
     private static void RequireSuccess(bool success, string failureReason, string operation)
     {

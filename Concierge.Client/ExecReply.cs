@@ -1,4 +1,5 @@
-using Concierge.DBus.Protocol;
+using System.Text;
+using Tmds.DBus.Protocol;
 
 namespace Concierge.Client;
 
@@ -10,21 +11,45 @@ internal static class ExecReply
 {
     public static ExecResult Parse(Message reply)
     {
-        var values = reply.GetBodyReader().ReadValues(reply.Signature);
-        if (values.Length < 1 || values[0] is string or byte[])
+        var signature = reply.SignatureAsString;
+        var reader = reply.GetBodyReader();
+        var rest = signature.AsSpan(signature.Length > 0 ? 1 : 0);
+        var exitCode = signature.Length > 0 ? signature[0] switch
         {
-            throw new ConciergeException($"exec: the service answered '{reply.Signature}', not an exit status and output");
-        }
-        return new ExecResult(
-            (int)VmPropertyMap.Integer(values[0]),
-            values.Length > 1 ? Bytes(values[1]) : [],
-            values.Length > 2 ? Bytes(values[2]) : []);
+            'y' => reader.ReadByte(),
+            'n' => reader.ReadInt16(),
+            'q' => reader.ReadUInt16(),
+            'i' => reader.ReadInt32(),
+            'u' => (int)reader.ReadUInt32(),
+            'x' => (int)reader.ReadInt64(),
+            't' => (int)reader.ReadUInt64(),
+            _ => throw NotExec(signature),
+        } : throw NotExec(signature);
+        var stdout = Stream(ref reader, ref rest, signature);
+        var stderr = Stream(ref reader, ref rest, signature);
+        return new ExecResult(exitCode, stdout, stderr);
     }
 
-    private static byte[] Bytes(object value) => value switch
+    /// <summary>The next stream (empty when the reply ends before it).</summary>
+    private static byte[] Stream(ref Reader reader, ref ReadOnlySpan<char> signature, string whole)
     {
-        byte[] bytes => bytes,
-        string text => System.Text.Encoding.UTF8.GetBytes(text),
-        _ => [],
-    };
+        if (signature.IsEmpty)
+        {
+            return [];
+        }
+        if (signature.StartsWith("ay"))
+        {
+            signature = signature[2..];
+            return reader.ReadArrayOfByte();
+        }
+        if (signature[0] == 's')
+        {
+            signature = signature[1..];
+            return Encoding.UTF8.GetBytes(reader.ReadString());
+        }
+        throw NotExec(whole);
+    }
+
+    private static ConciergeException NotExec(string signature) =>
+        new($"exec: the service answered '{signature}', not an exit status and output");
 }

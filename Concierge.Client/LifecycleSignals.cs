@@ -1,23 +1,26 @@
-using Concierge.DBus.Protocol;
 using Concierge.Service.Protocol;
 using Google.Protobuf;
+using Tmds.DBus.Protocol;
 
 namespace Concierge.Client;
 
 /// <summary>Parses the Chrome OS face's lifecycle signals (one serialized message in an <c>ay</c> each).</summary>
 internal static class LifecycleSignals
 {
-    /// <summary>The event in <paramref name="signal"/>, or null for other members or malformed bodies (a signal is never worth a crash).</summary>
+    /// <summary>
+    /// The event in <paramref name="signal"/>, or null for other members or malformed bodies: this
+    /// runs on the receive loop, where an exception would close the connection.
+    /// </summary>
     public static VmLifecycleEvent? TryParse(Message signal)
     {
-        if (signal.Signature != "ay")
+        if (signal.SignatureAsString != "ay")
         {
             return null;
         }
         try
         {
-            var payload = signal.GetBodyReader().ReadByteArray();
-            return signal.Member switch
+            var payload = signal.GetBodyReader().ReadArrayOfByte();
+            return signal.MemberAsString switch
             {
                 "VmStartingUpSignal" => StartingUp(VmStartingUpSignal.Parser.ParseFrom(payload)),
                 "VmStartedSignal" => Started(VmStartedSignal.Parser.ParseFrom(payload)),

@@ -1,6 +1,5 @@
 using Concierge.Contracts;
-using Concierge.DBus;
-using Concierge.DBus.Protocol;
+using Tmds.DBus.Protocol;
 
 namespace Concierge.Client;
 
@@ -15,95 +14,119 @@ public sealed class VmManagerApi
     internal VmManagerApi(ConciergeClient client) => _client = client;
 
     /// <summary>Starts VM <paramref name="name"/> with <paramref name="options"/> (a{sv}) and returns its object.</summary>
-    public async Task<VmProxy> StartVmAsync(string name, IReadOnlyDictionary<string, Variant> options, CancellationToken cancellationToken = default)
+    public async Task<VmProxy> StartVmAsync(string name, IReadOnlyDictionary<string, VariantValue> options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var body = new MessageWriter();
-        body.WriteString(name);
-        body.WritePropertyMap(options);
-        using var reply = await CallAsync("StartVm", "sa{sv}", body, $"start VM '{name}'", cancellationToken);
-        return Proxy(reply.GetBodyReader().ReadObjectPath().Value);
+        return Proxy(await CallAsync(Message(), ReadPath, $"start VM '{name}'", cancellationToken));
+
+        MessageBuffer Message()
+        {
+            using var writer = Call("StartVm", "sa{sv}");
+            writer.WriteString(name);
+            writer.WriteDictionary(options);
+            return writer.CreateMessage();
+        }
     }
 
     /// <summary>Asks VM <paramref name="name"/> to stop and waits until it has.</summary>
-    public async Task StopVmAsync(string name, CancellationToken cancellationToken = default)
+    public Task StopVmAsync(string name, CancellationToken cancellationToken = default)
     {
-        var body = new MessageWriter();
-        body.WriteString(name);
-        using var reply = await CallAsync("StopVm", "s", body, $"stop VM '{name}'", cancellationToken);
+        return CallAsync(Message(), $"stop VM '{name}'", cancellationToken);
+
+        MessageBuffer Message()
+        {
+            using var writer = Call("StopVm", "s");
+            writer.WriteString(name);
+            return writer.CreateMessage();
+        }
     }
 
     /// <summary>Stops every VM the caller may touch.</summary>
-    public async Task StopAllVmsAsync(CancellationToken cancellationToken = default)
+    public Task StopAllVmsAsync(CancellationToken cancellationToken = default)
     {
-        using var reply = await CallAsync("StopAllVms", string.Empty, null, "stop all VMs", cancellationToken);
+        return CallAsync(Message(), "stop all VMs", cancellationToken);
+
+        MessageBuffer Message()
+        {
+            using var writer = Call("StopAllVms");
+            return writer.CreateMessage();
+        }
     }
 
     /// <summary>Name, state and object path of every VM the caller may see.</summary>
-    public async Task<IReadOnlyList<VmListEntry>> ListVmsAsync(CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<VmListEntry>> ListVmsAsync(CancellationToken cancellationToken = default)
     {
-        using var reply = await CallAsync("ListVms", string.Empty, null, "list VMs", cancellationToken);
-        var reader = reply.GetBodyReader();
-        var end = reader.ReadArrayStart('(');
-        var entries = new List<VmListEntry>();
-        while (reader.HasNext(end))
+        return CallAsync(Message(), ReadEntries, "list VMs", cancellationToken);
+
+        MessageBuffer Message()
         {
-            reader.ReadStructStart();
-            var name = reader.ReadString();
-            var state = VmPropertyMap.ParseState(reader.ReadString());
-            entries.Add(new VmListEntry(name, state, reader.ReadObjectPath().Value));
+            using var writer = Call("ListVms");
+            return writer.CreateMessage();
         }
-        return entries;
     }
 
     /// <summary>The object of VM <paramref name="name"/>; <see cref="VmNotFoundException"/> when the caller has none.</summary>
     public async Task<VmProxy> GetVmAsync(string name, CancellationToken cancellationToken = default)
     {
-        var body = new MessageWriter();
-        body.WriteString(name);
-        using var reply = await CallAsync("GetVm", "s", body, $"find VM '{name}'", cancellationToken);
-        return Proxy(reply.GetBodyReader().ReadObjectPath().Value);
+        return Proxy(await CallAsync(Message(), ReadPath, $"find VM '{name}'", cancellationToken));
+
+        MessageBuffer Message()
+        {
+            using var writer = Call("GetVm", "s");
+            writer.WriteString(name);
+            return writer.CreateMessage();
+        }
     }
 
     /// <summary>
     /// Subscribes to PropertiesChanged of every VM object; <paramref name="handler"/> runs on the
-    /// connection's dispatch loop, one signal at a time. Dispose the subscription to stop.
+    /// connection's receive loop, one signal at a time, so it must not block (an exception it throws
+    /// is dropped). Dispose the subscription to stop.
     /// </summary>
-    public Task<SignalSubscription> WatchPropertiesAsync(Action<VmPropertiesChange> handler, CancellationToken cancellationToken = default)
+    public Task<IDisposable> WatchPropertiesAsync(Action<VmPropertiesChange> handler, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        return _client.Connection.WatchSignalAsync(
+        return _client.WatchAsync(
             new MatchRule
             {
+                Type = MessageType.Signal,
                 Sender = ConciergeBus.ServiceName,
                 Interface = "org.freedesktop.DBus.Properties",
                 Member = "PropertiesChanged",
                 PathNamespace = ConciergeBus.RootPath,
                 Arg0 = ConciergeBus.VmInterface,
             },
-            message =>
-            {
-                if (VmPropertyMap.TryParseChange(message) is { } change)
-                {
-                    handler(change);
-                }
-            },
-            cancellationToken);
+            VmPropertyMap.TryParseChange, handler, "watch VM properties", cancellationToken);
     }
 
     /// <summary>A proxy for the VM object at <paramref name="path"/> (no call is made).</summary>
     public VmProxy Proxy(string path) => new(_client, path);
 
-    private Task<Message> CallAsync(string member, string signature, MessageWriter? body, string operation, CancellationToken cancellationToken) =>
-        _client.CallAsync(new MethodCall
+    private MessageWriter Call(string member, string? signature = null) =>
+        _client.MethodCall(ConciergeBus.RootPath, ConciergeBus.ManagerInterface, member, signature);
+
+    // StopVm waits for the guest; the service bounds that itself, so no call of this face times out here.
+    private Task CallAsync(MessageBuffer message, string operation, CancellationToken cancellationToken) =>
+        _client.CallAsync(message, operation, Timeout.InfiniteTimeSpan, cancellationToken);
+
+    private Task<T> CallAsync<T>(MessageBuffer message, MessageValueReader<T> read, string operation, CancellationToken cancellationToken) =>
+        _client.CallAsync(message, read, operation, Timeout.InfiniteTimeSpan, cancellationToken);
+
+    private static string ReadPath(Message reply, object? state) => reply.GetBodyReader().ReadObjectPathAsString();
+
+    /// <summary>ListVms' <c>a(sso)</c>: name, state, object path.</summary>
+    private static IReadOnlyList<VmListEntry> ReadEntries(Message reply, object? state)
+    {
+        var reader = reply.GetBodyReader();
+        var end = reader.ReadArrayStart(DBusType.Struct);
+        var entries = new List<VmListEntry>();
+        while (reader.HasNext(end))
         {
-            Destination = ConciergeBus.ServiceName,
-            Path = ConciergeBus.RootPath,
-            Interface = ConciergeBus.ManagerInterface,
-            Member = member,
-            Signature = signature,
-            Body = body,
-            // StopVm waits for the guest; the service bounds that itself.
-            Timeout = Timeout.InfiniteTimeSpan,
-        }, operation, cancellationToken);
+            reader.AlignStruct();
+            var name = reader.ReadString();
+            var vmState = VmPropertyMap.ParseState(reader.ReadString());
+            entries.Add(new VmListEntry(name, vmState, reader.ReadObjectPathAsString()));
+        }
+        return entries;
+    }
 }

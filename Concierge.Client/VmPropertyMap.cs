@@ -1,6 +1,6 @@
 using Concierge.Contracts;
 using System.Globalization;
-using Concierge.DBus.Protocol;
+using Tmds.DBus.Protocol;
 
 namespace Concierge.Client;
 
@@ -11,13 +11,13 @@ namespace Concierge.Client;
 /// </summary>
 internal static class VmPropertyMap
 {
-    public static VmDetails ToDetails(IReadOnlyDictionary<string, Variant> properties)
+    public static VmDetails ToDetails(IReadOnlyDictionary<string, VariantValue> properties)
     {
         var state = ParseState(Text(properties, "State"));
         return new VmDetails
         {
             Name = Text(properties, "Name") ?? string.Empty,
-            OwnerId = properties.TryGetValue("Owner", out var owner) ? Convert.ToString(owner.Value, CultureInfo.InvariantCulture) ?? string.Empty : string.Empty,
+            OwnerId = properties.TryGetValue("Owner", out var owner) ? Convert.ToString(ToObject(owner), CultureInfo.InvariantCulture) ?? string.Empty : string.Empty,
             State = state,
             Health = ParseHealth(Text(properties, "Health")),
             Cid = Number(properties, "Cid"),
@@ -54,10 +54,13 @@ internal static class VmPropertyMap
         _ => VmHealth.Unknown,
     };
 
-    /// <summary>The change in a PropertiesChanged signal of a VM object, or null for anything else.</summary>
+    /// <summary>
+    /// The change in a PropertiesChanged signal of a VM object, or null for anything else (this runs
+    /// on the receive loop, where an exception would close the connection).
+    /// </summary>
     public static VmPropertiesChange? TryParseChange(Message signal)
     {
-        if (signal.Signature != "sa{sv}as" || signal.Path is not { } path)
+        if (signal.SignatureAsString != "sa{sv}as" || signal.PathAsString is not { } path)
         {
             return null;
         }
@@ -66,30 +69,50 @@ internal static class VmPropertyMap
         {
             return null;
         }
-        var changed = reader.ReadPropertyMap().ToDictionary(pair => pair.Key, pair => pair.Value.Value, StringComparer.Ordinal);
+        var changed = reader.ReadDictionaryOfStringToVariantValue().ToDictionary(pair => pair.Key, pair => ToObject(pair.Value), StringComparer.Ordinal);
         return new VmPropertiesChange(path, changed);
     }
 
-    private static string? Text(IReadOnlyDictionary<string, Variant> properties, string name) =>
-        properties.TryGetValue(name, out var value) ? value.Value as string : null;
+    private static string? Text(IReadOnlyDictionary<string, VariantValue> properties, string name) =>
+        properties.TryGetValue(name, out var value) && value.Type == VariantValueType.String ? value.GetString() : null;
 
-    private static long Number(IReadOnlyDictionary<string, Variant> properties, string name) =>
-        properties.TryGetValue(name, out var value) ? Integer(value.Value) : 0;
+    private static long Number(IReadOnlyDictionary<string, VariantValue> properties, string name) =>
+        properties.TryGetValue(name, out var value) ? Integer(value) : 0;
 
-    private static double Real(IReadOnlyDictionary<string, Variant> properties, string name) =>
-        properties.TryGetValue(name, out var value) && value.Value is double real && double.IsFinite(real) ? real : 0;
+    private static double Real(IReadOnlyDictionary<string, VariantValue> properties, string name) =>
+        properties.TryGetValue(name, out var value) && value.Type == VariantValueType.Double && double.IsFinite(value.GetDouble()) ? value.GetDouble() : 0;
 
-    /// <summary>Any D-Bus integer as a long (unsigned values past long.MaxValue saturate: no real property gets there).</summary>
-    internal static long Integer(object? value) => value switch
+    /// <summary>Any D-Bus integer as a long (unsigned values past long.MaxValue saturate: no real property gets there); 0 for other types.</summary>
+    private static long Integer(VariantValue value) => value.Type switch
     {
-        byte b => b,
-        short s => s,
-        ushort us => us,
-        int i => i,
-        uint ui => ui,
-        long l => l,
-        ulong ul => ul > long.MaxValue ? long.MaxValue : (long)ul,
+        VariantValueType.Byte => value.GetByte(),
+        VariantValueType.Int16 => value.GetInt16(),
+        VariantValueType.UInt16 => value.GetUInt16(),
+        VariantValueType.Int32 => value.GetInt32(),
+        VariantValueType.UInt32 => value.GetUInt32(),
+        VariantValueType.Int64 => value.GetInt64(),
+        VariantValueType.UInt64 => value.GetUInt64() > long.MaxValue ? long.MaxValue : (long)value.GetUInt64(),
         _ => 0,
+    };
+
+    /// <summary>A basic value as the .NET value it holds (string, uint, ulong, long, double, bool, ...); containers stay <see cref="VariantValue"/>s.</summary>
+    private static object ToObject(VariantValue value) => value.Type switch
+    {
+        VariantValueType.Byte => (object)value.GetByte(),
+        VariantValueType.Bool => value.GetBool(),
+        VariantValueType.Int16 => value.GetInt16(),
+        VariantValueType.UInt16 => value.GetUInt16(),
+        VariantValueType.Int32 => value.GetInt32(),
+        VariantValueType.UInt32 => value.GetUInt32(),
+        VariantValueType.Int64 => value.GetInt64(),
+        VariantValueType.UInt64 => value.GetUInt64(),
+        VariantValueType.Double => value.GetDouble(),
+        VariantValueType.String => value.GetString(),
+        VariantValueType.ObjectPath => value.GetObjectPathAsString(),
+        VariantValueType.Signature => value.GetSignature().ToString(),
+        // The cast on the first arm makes the switch's type object: VariantValue converts implicitly
+        // from the basic types, so without it every arm would be wrapped back into one.
+        _ => value,
     };
 
     private static DateTimeOffset? Time(long unixMicroseconds) =>

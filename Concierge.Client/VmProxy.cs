@@ -1,6 +1,5 @@
 using Concierge.Contracts;
-using Concierge.DBus;
-using Concierge.DBus.Protocol;
+using Tmds.DBus.Protocol;
 
 namespace Concierge.Client;
 
@@ -22,20 +21,17 @@ public sealed class VmProxy
     private string Label => VmObjectPath.NameOf(Path) is { } name ? $"VM '{name}'" : Path;
 
     /// <summary>Every property, as <see cref="VmDetails"/>.</summary>
-    public async Task<VmDetails> GetDetailsAsync(CancellationToken cancellationToken = default)
+    public Task<VmDetails> GetDetailsAsync(CancellationToken cancellationToken = default)
     {
-        var body = new MessageWriter();
-        body.WriteString(ConciergeBus.VmInterface);
-        using var reply = await _client.CallAsync(new MethodCall
+        return _client.CallAsync(Message(), static (reply, _) => VmPropertyMap.ToDetails(reply.GetBodyReader().ReadDictionaryOfStringToVariantValue()),
+            $"read {Label}", ConciergeClient.DefaultCallTimeout, cancellationToken);
+
+        MessageBuffer Message()
         {
-            Destination = ConciergeBus.ServiceName,
-            Path = Path,
-            Interface = "org.freedesktop.DBus.Properties",
-            Member = "GetAll",
-            Signature = "s",
-            Body = body,
-        }, $"read {Label}", cancellationToken);
-        return VmPropertyMap.ToDetails(reply.GetBodyReader().ReadPropertyMap());
+            using var writer = _client.MethodCall(Path, "org.freedesktop.DBus.Properties", "GetAll", "s");
+            writer.WriteString(ConciergeBus.VmInterface);
+            return writer.CreateMessage();
+        }
     }
 
     /// <summary>Asks the guest to stop, then stops the monitor; returns when the VM has stopped.</summary>
@@ -58,35 +54,46 @@ public sealed class VmProxy
         {
             throw new InvalidRequestException("exec: name a command to run");
         }
-        var body = new MessageWriter();
-        body.WriteStringArray(argv);
-        using var reply = await _client.CallAsync(Call("Exec", "as", body), $"exec in {Label}", cancellationToken);
-        return ExecReply.Parse(reply);
+        return await CallAsync(Message(), static (reply, _) => ExecReply.Parse(reply), $"exec in {Label}", cancellationToken);
+
+        MessageBuffer Message()
+        {
+            using var writer = Call("Exec", "as");
+            writer.WriteArray(argv);
+            return writer.CreateMessage();
+        }
     }
 
     /// <summary>The tail of the guest's serial console log, at most <paramref name="maxBytes"/> (the service caps it at 1 MiB).</summary>
-    public async Task<string> ReadConsoleAsync(uint maxBytes = 1 << 20, CancellationToken cancellationToken = default)
+    public Task<string> ReadConsoleAsync(uint maxBytes = 1 << 20, CancellationToken cancellationToken = default)
     {
-        var body = new MessageWriter();
-        body.WriteUInt32(maxBytes);
-        using var reply = await _client.CallAsync(Call("ReadConsole", "u", body), $"read the console of {Label}", cancellationToken);
-        return ConsoleReply.Parse(reply);
+        return CallAsync(Message(), static (reply, _) => ConsoleReply.Parse(reply), $"read the console of {Label}", cancellationToken);
+
+        MessageBuffer Message()
+        {
+            using var writer = Call("ReadConsole", "u");
+            writer.WriteUInt32(maxBytes);
+            return writer.CreateMessage();
+        }
     }
 
-    private async Task CallAsync(string member, CancellationToken cancellationToken)
+    // Calls on the Vm interface wait without a timeout: Stop and Exec last as long as the guest needs, and the service bounds them.
+    private Task CallAsync(string member, CancellationToken cancellationToken)
     {
-        using var reply = await _client.CallAsync(Call(member), $"{member.ToLowerInvariant()} {Label}", cancellationToken);
+        return _client.CallAsync(Message(), $"{member.ToLowerInvariant()} {Label}", Timeout.InfiniteTimeSpan, cancellationToken);
+
+        MessageBuffer Message()
+        {
+            using var writer = Call(member);
+            return writer.CreateMessage();
+        }
     }
 
-    /// <summary>A call on this VM; no timeout, because Stop and Exec last as long as the guest needs and the service bounds them.</summary>
-    private MethodCall Call(string member, string signature = "", MessageWriter? body = null) => new()
-    {
-        Destination = ConciergeBus.ServiceName,
-        Path = Path,
-        Interface = ConciergeBus.VmInterface,
-        Member = member,
-        Signature = signature,
-        Body = body,
-        Timeout = Timeout.InfiniteTimeSpan,
-    };
+    /// <summary>A call on this VM's interface.</summary>
+    private MessageWriter Call(string member, string? signature = null) =>
+        _client.MethodCall(Path, ConciergeBus.VmInterface, member, signature);
+
+    /// <summary>A call on the Vm interface that returns a value (no timeout, as above).</summary>
+    private Task<T> CallAsync<T>(MessageBuffer message, MessageValueReader<T> read, string operation, CancellationToken cancellationToken) =>
+        _client.CallAsync(message, read, operation, Timeout.InfiniteTimeSpan, cancellationToken);
 }

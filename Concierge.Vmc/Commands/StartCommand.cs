@@ -21,9 +21,9 @@ internal static class StartCommand
         await using var client = await session.ConnectAsync(cancellationToken);
         var path = VmObjectPath.For(arguments.Name, client.Uid);
         var wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-        await using var lifecycle = await client.ChromeOs.WatchLifecycleAsync(
+        using var lifecycle = await client.ChromeOs.WatchLifecycleAsync(
             e => { if (e.Name == arguments.Name && e.OwnerId == client.OwnerId) { wake.Writer.TryWrite(true); } }, cancellationToken);
-        await using var properties = await client.Manager.WatchPropertiesAsync(
+        using var properties = await client.Manager.WatchPropertiesAsync(
             change => { if (change.Path == path) { wake.Writer.TryWrite(true); } }, cancellationToken);
 
         var started = session.Clock.GetTimestamp();

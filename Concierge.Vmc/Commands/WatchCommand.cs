@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Threading.Channels;
 using Concierge.Client;
 using Concierge.Vmc.Output;
+using Tmds.DBus.Protocol;
 
 namespace Concierge.Vmc.Commands;
 
@@ -16,26 +17,37 @@ internal static class WatchCommand
     /// <summary>Properties worth a line; the rest (LastHeartbeatUsec, ...) would drown them.</summary>
     private static readonly HashSet<string> Interesting = new(StringComparer.Ordinal) { "State", "Health", "StopReason", "FailureReason", "Cid" };
 
+    /// <summary>The bus's NameOwnerChanged for the service's name: the service started or stopped.</summary>
+    private static readonly MatchRule ServiceOwnerChanged = new()
+    {
+        Type = MessageType.Signal,
+        Sender = "org.freedesktop.DBus",
+        Path = "/org/freedesktop/DBus",
+        Interface = "org.freedesktop.DBus",
+        Member = "NameOwnerChanged",
+        Arg0 = ConciergeBus.ServiceName,
+    };
+
     public static async Task<int> RunAsync(VmcSession session, CancellationToken cancellationToken)
     {
         await using var client = await session.ConnectAsync(cancellationToken);
         var lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
-        await using var lifecycle = await client.ChromeOs.WatchLifecycleAsync(e => lines.Writer.TryWrite(Lifecycle(session, e)), cancellationToken);
-        await using var properties = await client.Manager.WatchPropertiesAsync(change =>
+        using var lifecycle = await client.ChromeOs.WatchLifecycleAsync(e => lines.Writer.TryWrite(Lifecycle(session, e)), cancellationToken);
+        using var properties = await client.Manager.WatchPropertiesAsync(change =>
         {
             if (Properties(session, change) is { } line)
             {
                 lines.Writer.TryWrite(line);
             }
         }, cancellationToken);
-        await using var owner = await client.Connection.WatchNameOwnerChangedAsync(ConciergeBus.ServiceName, (_, _, newOwner) =>
-            lines.Writer.TryWrite(Service(session, newOwner is { Length: > 0 })), cancellationToken);
+        using var owner = await client.Connection.AddMatchAsync(ServiceOwnerChanged, static (message, _) => HasNewOwner(message),
+            notification => lines.Writer.TryWrite(Service(session, notification.Value)), emitOnCapturedContext: false);
         if (!session.Json)
         {
             // Printed once every subscription is in place: nothing after this line is missed.
             await session.Console.Error.WriteLineAsync("Watching VM events; Ctrl-C stops.");
         }
-        _ = client.Connection.Disconnected.ContinueWith(_ => lines.Writer.TryComplete(), TaskScheduler.Default);
+        _ = client.Connection.DisconnectedAsync().ContinueWith(_ => lines.Writer.TryComplete(), TaskScheduler.Default);
         try
         {
             await foreach (var line in lines.Reader.ReadAllAsync(cancellationToken))
@@ -66,6 +78,15 @@ internal static class WatchCommand
             _ => string.Empty,
         };
         return $"{Clock(now)}  {e.Name}  {JsonViews.LifecycleWord(e.Kind)}{detail}";
+    }
+
+    /// <summary>NameOwnerChanged(name, old owner, new owner): whether someone owns the name now.</summary>
+    private static bool HasNewOwner(Message message)
+    {
+        var reader = message.GetBodyReader();
+        reader.ReadString();
+        reader.ReadString();
+        return reader.ReadString().Length > 0;
     }
 
     private static string? Properties(VmcSession session, VmPropertiesChange change)

@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Concierge.Client;
-using Concierge.DBus;
 using Concierge.Service.Protocol;
+using Tmds.DBus.Protocol;
 
 namespace Concierge.Bench.Service;
 
@@ -27,58 +27,57 @@ internal sealed record BootSample(
     public static async Task<BootSample> RunAsync(ConciergeClient client, ServiceProcess service, string name, TimeSpan timeout)
     {
         var started = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var watch = await client.Connection.WatchSignalAsync(
-            new MatchRule { Interface = Bus.ChromeOs, Path = Bus.Root },
-            m =>
+        using var watch = await client.ChromeOs.WatchLifecycleAsync(e =>
+        {
+            if (e.Name != name)
             {
-                var payload = m.GetBodyReader().ReadByteArray();
-                if (m.Member == "VmStartedSignal" && VmStartedSignal.Parser.ParseFrom(payload).Name == name)
-                {
-                    started.TrySetResult(Clock.NowUsec());
-                }
-                else if (m.Member == "VmStoppedSignal" && VmStoppedSignal.Parser.ParseFrom(payload) is { } stopped && stopped.Name == name)
-                {
-                    // A guest that fails before its hello (seen: a triple fault) ends the sample at once.
-                    started.TrySetException(new InvalidOperationException($"VM {name} stopped before its hello: {stopped}"));
-                }
-            });
+                return;
+            }
+            if (e.Kind == VmLifecycleEventKind.Started)
+            {
+                started.TrySetResult(Clock.NowUsec());
+            }
+            else if (e.Kind == VmLifecycleEventKind.Stopped)
+            {
+                // A guest that fails before its hello (seen: a triple fault) ends the sample at once.
+                started.TrySetException(new InvalidOperationException($"VM {name} stopped before its hello: {e}"));
+            }
+        });
 
         var call = Bus.ChromeOsCall("StartVm", new StartVmRequest { Name = name, Timeout = (uint)timeout.TotalSeconds, MemoryMib = ServiceRun.GuestMiB });
         var send = Clock.NowUsec();
-        using (var reply = await call.CallAsync(client.Connection, Bus.ServiceName))
+        var payload = await call.CallAsync(client.Connection, Bus.ServiceName, Bus.ReadPayload);
+        var replied = Clock.NowUsec();
+        var response = StartVmResponse.Parser.ParseFrom(payload);
+        if (!response.Success)
         {
-            var replied = Clock.NowUsec();
-            var response = StartVmResponse.Parser.ParseFrom(reply.GetBodyReader().ReadByteArray());
-            if (!response.Success)
-            {
-                throw new InvalidOperationException($"StartVm {name} failed: {response.FailureReason}");
-            }
-            Console.Error.WriteLine($"bench:   {name}: StartVm replied after {(replied - send) / 1000.0:F1} ms");
-            var signal = await started.Task.WaitAsync(timeout);
-            Console.Error.WriteLine($"bench:   {name}: VmStartedSignal after {(signal - send) / 1e6:F1} s");
-            var info = await GetVmInfoAsync(client.Connection, name);
-
-            var vm = await client.Manager.GetVmAsync(name);
-            var execStart = Clock.NowUsec();
-            using var execTimeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-            var exec = await vm.ExecAsync(GuestTimeline.Command, execTimeout.Token);
-            var execEnd = Clock.NowUsec();
-            var guest = GuestTimeline.Parse(Encoding.UTF8.GetString(exec.StandardOutput));
-            if (exec.ExitCode != 0)
-            {
-                Console.Error.WriteLine($"bench: guest exec exited {exec.ExitCode}: {Encoding.UTF8.GetString(exec.StandardError)}");
-            }
-            return new BootSample(name, send, replied, info.StartedUsec,
-                service.FirstLineAt(new Regex($@"VM {Regex.Escape(name)} monitor started")),
-                info.StartedUsec + info.BootDurationUsec, signal,
-                ((execStart + execEnd) / 2) - (long)(guest.UptimeS * 1e6), execEnd - execStart, guest);
+            throw new InvalidOperationException($"StartVm {name} failed: {response.FailureReason}");
         }
+        Console.Error.WriteLine($"bench:   {name}: StartVm replied after {(replied - send) / 1000.0:F1} ms");
+        var signal = await started.Task.WaitAsync(timeout);
+        Console.Error.WriteLine($"bench:   {name}: VmStartedSignal after {(signal - send) / 1e6:F1} s");
+        var info = await GetVmInfoAsync(client.Connection, name);
+
+        var vm = await client.Manager.GetVmAsync(name);
+        var execStart = Clock.NowUsec();
+        using var execTimeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var exec = await vm.ExecAsync(GuestTimeline.Command, execTimeout.Token);
+        var execEnd = Clock.NowUsec();
+        var guest = GuestTimeline.Parse(Encoding.UTF8.GetString(exec.StandardOutput));
+        if (exec.ExitCode != 0)
+        {
+            Console.Error.WriteLine($"bench: guest exec exited {exec.ExitCode}: {Encoding.UTF8.GetString(exec.StandardError)}");
+        }
+        return new BootSample(name, send, replied, info.StartedUsec,
+            service.FirstLineAt(new Regex($@"VM {Regex.Escape(name)} monitor started")),
+            info.StartedUsec + info.BootDurationUsec, signal,
+            ((execStart + execEnd) / 2) - (long)(guest.UptimeS * 1e6), execEnd - execStart, guest);
     }
 
     public static async Task<VmInfo> GetVmInfoAsync(DBusConnection connection, string name)
     {
-        using var reply = await Bus.ChromeOsCall("GetVmInfo", new GetVmInfoRequest { Name = name }).CallAsync(connection, Bus.ServiceName);
-        var response = GetVmInfoResponse.Parser.ParseFrom(reply.GetBodyReader().ReadByteArray());
+        var response = GetVmInfoResponse.Parser.ParseFrom(
+            await Bus.ChromeOsCall("GetVmInfo", new GetVmInfoRequest { Name = name }).CallAsync(connection, Bus.ServiceName, Bus.ReadPayload));
         return response.Success ? response.VmInfo : throw new InvalidOperationException($"GetVmInfo {name}: {response.FailureReason}");
     }
 

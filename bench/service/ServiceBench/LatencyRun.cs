@@ -1,35 +1,30 @@
 using System.Diagnostics;
-using Concierge.DBus;
+using Tmds.DBus.Protocol;
 
 namespace Concierge.Bench.Service;
 
 /// <summary>
 /// ListVms/GetVmInfo on both faces, timed against the service and against the replaying peer
-/// (started for this run with the service's replies of this moment), alternating call by call.
+/// (started for this run; it records the service's replies of this moment), alternating call by call.
 /// </summary>
 internal static class LatencyRun
 {
-    public sealed record Row(string Call, int ReplyBytes, Latency Service, Latency Peer);
+    public sealed record Row(string Call, string Reply, Latency Service, Latency Peer);
 
-    public static async Task<List<Row>> MeasureAsync(DBusConnection connection, string address, IReadOnlyList<CallShape> shapes, int calls, string workDirectory)
+    /// <summary>Times the latency shapes of user <paramref name="uid"/> (the bench's own).</summary>
+    public static async Task<List<Row>> MeasureAsync(DBusConnection connection, string address, uint uid, int calls)
     {
-        var recordings = new List<ReplayPeer.Recording>();
-        foreach (var shape in shapes)
-        {
-            recordings.Add(await ReplayPeer.RecordAsync(connection, shape));
-        }
-        var file = Path.Combine(workDirectory, $"peer-{Guid.NewGuid():N}.tsv");
-        await File.WriteAllLinesAsync(file, recordings.Select(r => r.ToLine()));
-        using var peer = StartPeer(address, file);
+        using var peer = StartPeer(address, uid);
         try
         {
             var rows = new List<Row>();
-            for (var i = 0; i < shapes.Count; i++)
+            foreach (var shape in ServiceRun.LatencyShapes(uid))
             {
-                var shape = shapes[i];
+                // Read once more, as the peer recorded it, for the reply's size in the report.
+                var reply = await shape.CallAsync(connection, Bus.ServiceName, shape.Record);
                 var (service, replayed) = await Latency.MeasurePairAsync(
-                    () => Drain(shape.CallAsync(connection, Bus.ServiceName)), () => Drain(shape.CallAsync(connection, Bus.PeerName)), calls);
-                rows.Add(new Row(shape.Label, recordings[i].Body.Length, service, replayed));
+                    () => shape.CallAsync(connection, Bus.ServiceName), () => shape.CallAsync(connection, Bus.PeerName), calls);
+                rows.Add(new Row(shape.Label, reply.Size, service, replayed));
                 Console.Error.WriteLine($"bench:   {shape.Label}: service p50 {service.P50} µs, peer p50 {replayed.P50} µs");
             }
             return rows;
@@ -41,13 +36,11 @@ internal static class LatencyRun
         }
     }
 
-    private static async Task Drain(Task<Concierge.DBus.Protocol.Message> reply) => (await reply).Dispose();
-
-    private static Process StartPeer(string address, string file)
+    private static Process StartPeer(string address, uint uid)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!)
         {
-            ArgumentList = { "peer", address, file },
+            ArgumentList = { "peer", address, uid.ToString(System.Globalization.CultureInfo.InvariantCulture) },
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,

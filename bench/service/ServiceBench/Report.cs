@@ -68,12 +68,12 @@ internal sealed class Report
         foreach (var (registered, rows) in Latency)
         {
             md.AppendLine(CultureInfo.InvariantCulture, $"## Call latency with {registered} registered VM{(registered == 1 ? "" : "s")} (µs, sequential calls)").AppendLine();
-            md.AppendLine("| call | reply bytes | service p50 | service p95 | replaying peer p50 | peer p95 | service − peer p50 |");
+            md.AppendLine("| call | reply body | service p50 | service p95 | replaying peer p50 | peer p95 | service − peer p50 |");
             md.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
             foreach (var row in rows)
             {
                 md.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {row.Call} | {row.ReplyBytes} | {row.Service.P50} | {row.Service.P95} | {row.Peer.P50} | {row.Peer.P95} | {row.Service.P50Us - row.Peer.P50Us:F0} |");
+                    $"| {row.Call} | {row.Reply} | {row.Service.P50} | {row.Service.P95} | {row.Peer.P50} | {row.Peer.P95} | {row.Service.P50Us - row.Peer.P50Us:F0} |");
             }
             md.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"({rows[0].Service.Calls} timed calls per cell after a warm-up.)").AppendLine();
         }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using Concierge.DBus;
+using Concierge.Client;
 
 namespace Concierge.Bench.Service;
 
@@ -100,7 +100,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
     private async Task WaitForNameAsync(string address)
     {
-        await using var bus = await DBusConnection.ConnectAsync(address);
+        await using var client = await ConciergeClient.ConnectAsync(address);
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
         while (DateTime.UtcNow < deadline)
         {
@@ -110,10 +110,10 @@ internal sealed class ServiceProcess : IAsyncDisposable
             }
             try
             {
-                await bus.GetNameOwnerAsync(Bus.ServiceName);
+                await client.EnsureServiceRunningAsync();
                 return;
             }
-            catch (DBusException)
+            catch (ServiceUnavailableException)
             {
                 await Task.Delay(100);
             }

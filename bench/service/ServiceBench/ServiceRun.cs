@@ -45,7 +45,7 @@ internal static class ServiceRun
                 if (i == 1)
                 {
                     Console.Error.WriteLine("bench: latency with 1 registered VM");
-                    report.Latency.Add((1, await LatencyRun.MeasureAsync(connection, options.Address, Shapes(client.Uid), options.Calls, work)));
+                    report.Latency.Add((1, await LatencyRun.MeasureAsync(connection, options.Address, client.Uid, options.Calls)));
                 }
             }
 
@@ -62,7 +62,7 @@ internal static class ServiceRun
             await report.SaveAsync(options.Output);
             var registered = (await client.ChromeOs.ListVmsAsync()).Count;
             Console.Error.WriteLine($"bench: latency with {registered} registered VMs");
-            report.Latency.Add((registered, await LatencyRun.MeasureAsync(connection, options.Address, Shapes(client.Uid), options.Calls, work)));
+            report.Latency.Add((registered, await LatencyRun.MeasureAsync(connection, options.Address, client.Uid, options.Calls)));
             report.Memory.Add(($"{options.Boots} running + {registered - options.Boots} started and stopped", options.Boots, MemoryUse.Read(service.ProcessId, memoryMiB)));
 
             var stopping = Stopwatch.StartNew();
@@ -79,7 +79,8 @@ internal static class ServiceRun
         return report.Failure is null ? 0 : 1;
     }
 
-    private static CallShape[] Shapes(uint uid) =>
+    /// <summary>The calls whose latency is compared with the peer's, as user <paramref name="uid"/> sees them.</summary>
+    public static CallShape[] LatencyShapes(uint uid) =>
     [
         Bus.ChromeOsCall("ListVms", new ListVmsRequest()),
         Bus.ChromeOsCall("GetVmInfo", new GetVmInfoRequest { Name = "bench-1" }),
@@ -89,8 +90,7 @@ internal static class ServiceRun
 
     private static async Task ChromeOsAsync(ConciergeClient client, string member, Google.Protobuf.IMessage request)
     {
-        using var reply = await Bus.ChromeOsCall(member, request).CallAsync(client.Connection, Bus.ServiceName);
-        var response = SuccessFailureResponse.Parser.ParseFrom(reply.GetBodyReader().ReadByteArray());
+        var response = SuccessFailureResponse.Parser.ParseFrom(await Bus.ChromeOsCall(member, request).CallAsync(client.Connection, Bus.ServiceName, Bus.ReadPayload));
         if (!response.Success)
         {
             throw new InvalidOperationException($"{member} failed: {response.FailureReason}");
