@@ -38,6 +38,9 @@ public static class DBusErrorNames
     /// <summary>No reply came in time.</summary>
     public const string NoReply = Prefix + "NoReply";
 
+    /// <summary>The peer does not support the request.</summary>
+    public const string NotSupported = Prefix + "NotSupported";
+
     /// <summary>A timeout passed.</summary>
     public const string Timeout = Prefix + "Timeout";
 }
