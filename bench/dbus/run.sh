@@ -10,7 +10,7 @@
 # Each client makes COUNT sequential calls (one outstanding) after a warm-up; ROUNDS rounds run
 # every pair in the same order and the median round (by p50) is reported. Everything here runs at
 # nice 10. Writes bench/dbus/results.md.
-# Usage: bench/dbus/run.sh   (env: COUNT=10000 ROUNDS=3)
+# Usage: bench/dbus/run.sh   (env: COUNT=10000 ROUNDS=5)
 set -euo pipefail
 
 renice -n 10 -p $$ > /dev/null
@@ -19,7 +19,7 @@ root=$(cd "$here/../.." && pwd)
 # shellcheck source=../../demo/private-bus.sh
 source "$root/demo/private-bus.sh"
 count=${COUNT:-10000}
-rounds=${ROUNDS:-3}
+rounds=${ROUNDS:-5}
 retired=bb5dbbcef17abf56823e3b87d16b5ea8efec977f
 echo_argument="org.concierge.Bench echo payload"
 work=$(mktemp -d)
@@ -108,7 +108,7 @@ ratio() { awk -v a="$(p50 "$1")" -v b="$(p50 "$2")" 'BEGIN { printf "%.2fx", a /
 {
   echo "# D-Bus round trips: Tmds.DBus.Protocol, sd-bus and the retired Concierge.DBus"
   echo
-  echo "Produced by \`bench/dbus/run.sh\` (COUNT=$count calls per pair per round, ROUNDS=$rounds, median round by p50)"
+  echo "Produced by \`COUNT=$count ROUNDS=$rounds bench/dbus/run.sh\` (calls per pair per round, rounds; median round by p50)"
   echo "on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, kernel $(uname -r), $(dbus-daemon --version | head -n1),"
   echo "Tmds.DBus.Protocol 0.95.2, Concierge.DBus from commit ${retired:0:7}; everything at nice 10."
   echo "Load average (1/5/15 min) before the rounds: $load_before, after: $load_after. Other jobs share the CPUs,"
