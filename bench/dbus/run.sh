@@ -7,10 +7,12 @@
 #            itself (org.freedesktop.DBus.GetId)
 # The retired library and its bench program are not in the working tree: they are taken from git
 # (commit $retired, the last one that has Concierge.DBus) into a temp dir and built there.
-# Each client makes COUNT sequential calls (one outstanding) after a warm-up; ROUNDS rounds run
-# every pair in the same order and the median round (by p50) is reported. Everything here runs at
+# Each client makes COUNT sequential calls (one outstanding) after a warm-up. Each of ROUNDS rounds
+# runs every pair, the clients of one call back to back (in reverse order every other round). The
+# table gives each pair's median round (by p50); ratios are the median of per-round ratios, since
+# the load changes between rounds more than between back-to-back pairs. Everything here runs at
 # nice 10. Writes bench/dbus/results.md.
-# Usage: bench/dbus/run.sh   (env: COUNT=10000 ROUNDS=5)
+# Usage: bench/dbus/run.sh   (env: COUNT=10000 ROUNDS=7)
 set -euo pipefail
 
 renice -n 10 -p $$ > /dev/null
@@ -19,7 +21,7 @@ root=$(cd "$here/../.." && pwd)
 # shellcheck source=../../demo/private-bus.sh
 source "$root/demo/private-bus.sh"
 count=${COUNT:-10000}
-rounds=${ROUNDS:-5}
+rounds=${ROUNDS:-7}
 retired=bb5dbbcef17abf56823e3b87d16b5ea8efec977f
 echo_argument="org.concierge.Bench echo payload"
 work=$(mktemp -d)
@@ -71,6 +73,12 @@ measure() {
   # shellcheck disable=SC2086 # client[...] is an executable and, for the managed ones, a verb
   ${client[$name]} "$address" "$1" "$2" "$3" "$4" "$count" "$call@$server:$name" "${@:5}" >> "$work/lines"
 }
+# in_order ROUND NAME...: the names, reversed in even rounds.
+in_order() {
+  local round=$1
+  shift
+  if (( round % 2 )); then echo "$@"; else printf '%s\n' "$@" | tac | xargs; fi
+}
 echo_call=(org.concierge.Bench.Tmds /org/concierge/Bench org.concierge.Bench Echo "$echo_argument")
 ping_tmds=(org.concierge.Bench.Tmds /org/concierge/Bench org.freedesktop.DBus.Peer Ping)
 ping_retired=(org.concierge.Bench.Retired /org/concierge/Bench org.freedesktop.DBus.Peer Ping)
@@ -81,15 +89,15 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for round in $(seq "$rounds"); do
   echo "round $round/$rounds" >&2
   # The retired client cannot send arguments (its bench program calls without a body): no Echo for it.
-  for name in sd-bus Tmds; do measure Echo Tmds "$name" "${echo_call[@]}"; done
-  for name in sd-bus Tmds Concierge.DBus; do measure Ping Tmds "$name" "${ping_tmds[@]}"; done
-  for name in sd-bus Tmds Concierge.DBus; do measure Ping Concierge.DBus "$name" "${ping_retired[@]}"; done
-  for name in sd-bus Tmds Concierge.DBus; do measure GetId daemon "$name" "${getid[@]}"; done
+  for name in $(in_order "$round" sd-bus Tmds); do measure Echo Tmds "$name" "${echo_call[@]}"; done
+  for name in $(in_order "$round" sd-bus Tmds Concierge.DBus); do measure Ping Tmds "$name" "${ping_tmds[@]}"; done
+  for name in $(in_order "$round" sd-bus Tmds Concierge.DBus); do measure Ping Concierge.DBus "$name" "${ping_retired[@]}"; done
+  for name in $(in_order "$round" sd-bus Tmds Concierge.DBus); do measure GetId daemon "$name" "${getid[@]}"; done
 done
 exec 3>&-
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# Median round (by p50) per pair, in the order the pairs ran: "CALL@SERVER:CLIENT per_second p50 p99".
+# Median round (by p50) per pair, in the order of the first round: "CALL@SERVER:CLIENT per_second p50 p99".
 summary=$(awk '
   { key = $1; if (!(key in n)) order_of[++keys] = key; n[key]++
     for (i = 2; i <= NF; i++) { split($i, kv, "="); v[key, n[key], kv[1]] = kv[2] } }
@@ -102,8 +110,16 @@ summary=$(awk '
       printf "%s %s %s %s\n", key, v[key, mid, "per_second"], v[key, mid, "p50_us"], v[key, mid, "p99_us"]
     }
   }' "$work/lines")
-p50() { echo "$summary" | awk -v k="$1" '$1 == k { print $3 }'; }
-ratio() { awk -v a="$(p50 "$1")" -v b="$(p50 "$2")" 'BEGIN { printf "%.2fx", a / b }'; }
+# ratio A B: the median over rounds of p50(A) / p50(B) in the same round, and the range over rounds.
+ratio() {
+  awk -v a="$1" -v b="$2" '
+    { split($4, kv, "="); if ($1 == a) pa[++na] = kv[2]; if ($1 == b) pb[++nb] = kv[2] }
+    END {
+      for (i = 1; i <= na; i++) r[i] = pa[i] / pb[i]
+      for (i = 1; i <= na; i++) for (j = i + 1; j <= na; j++) if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t }
+      printf "%.2fx (%.2f-%.2f)", (na % 2 ? r[(na + 1) / 2] : (r[na / 2] + r[na / 2 + 1]) / 2), r[1], r[na]
+    }' "$work/lines"
+}
 
 {
   echo "# D-Bus round trips: Tmds.DBus.Protocol, sd-bus and the retired Concierge.DBus"
@@ -120,14 +136,17 @@ ratio() { awk -v a="$(p50 "$1")" -v b="$(p50 "$2")" 'BEGIN { printf "%.2fx", a /
   echo "\`org.freedesktop.DBus.Peer.Ping\`, which both libraries answer without a handler. GetId is answered"
   echo "by the daemon."
   echo
-  echo "| call | server | client | calls/s | p50 µs | p99 µs | p50 / sd-bus p50 |"
+  echo "calls/s, p50 and p99 are each pair's median round (by p50). The ratios are medians of per-round"
+  echo "ratios (both pairs of a ratio ran in the same round, seconds apart), with their range over the rounds."
+  echo
+  echo "| call | server | client | calls/s | p50 µs | p99 µs | p50 / sd-bus p50 (range) |"
   echo "|---|---|---|---:|---:|---:|---:|"
   echo "$summary" | while read -r key rate p50 p99; do
     pair=${key%%:*}
     echo "| ${pair%%@*} | ${pair#*@} | ${key#*:} | $rate | $p50 | $p99 | $(ratio "$key" "$pair:sd-bus") |"
   done
   echo
-  echo "What the swap costs (p50 ratios):"
+  echo "What the swap costs (p50 ratios, median over rounds, range):"
   echo
   echo "- Goal, a method of our own served by Tmds: Tmds client / sd-bus client, Echo: $(ratio Echo@Tmds:Tmds Echo@Tmds:sd-bus)"
   echo "- Client swap, Tmds client / Concierge.DBus client: Ping to the Tmds server $(ratio Ping@Tmds:Tmds Ping@Tmds:Concierge.DBus),"
