@@ -5,13 +5,13 @@ namespace Concierge.Tests.Service.Hostile;
 /// <summary>
 /// Seeded random method calls to the service that a dbus-daemon passes on: real paths,
 /// interfaces and members (and made-up ones), the declared signature or a random one, random
-/// values of every type but <c>h</c> (the fd-index tests' subject: here it would only rediscover
-/// that), random protobuf-like bytes for the Chrome OS face. <see cref="Mutate"/> flips body
+/// values of every type (an <c>h</c> is a random fd index, and the message carries no fds),
+/// random protobuf-like bytes for the Chrome OS face. <see cref="Mutate"/> flips body
 /// bytes, which may make a message the daemon refuses.
 /// </summary>
 public sealed class RandomCalls(int seed, uint memberUid)
 {
-    private const string Basic = "ybnqiuxtdsog";
+    private const string Basic = "ybnqiuxtdsogh";
 
     private static readonly string[] ChromeOsMembers =
         ["StartVm", "StopVm", "GetVmInfo", "ListVms", "SuspendVm", "ResumeVm", "DestroyDiskImage", "ListVmDisks", "GetVmLogs"];
@@ -158,7 +158,7 @@ public sealed class RandomCalls(int seed, uint memberUid)
             case 'y': body.Byte((byte)_random.Next(256)); break;
             case 'b': body.U32((uint)_random.Next(2)); break;
             case 'n' or 'q': body.U16((ushort)_random.Next(65536)); break;
-            case 'i' or 'u': body.U32(RandomUInt32()); break;
+            case 'i' or 'u' or 'h': body.U32(RandomUInt32()); break;
             case 'x' or 't' or 'd': body.U64(((ulong)RandomUInt32() << 32) | RandomUInt32()); break;
             case 's': body.Utf8(RandomString()); break;
             case 'o': body.Utf8(RandomPath()); break;
@@ -176,8 +176,7 @@ public sealed class RandomCalls(int seed, uint memberUid)
                 break;
             case 'a':
                 var element = type[1..];
-                // Arrays of fds stay empty: an index with no fds is not this generator's subject.
-                var count = element == "h" || depth > 3 ? 0 : _random.Next(20) == 0 ? _random.Next(200) : _random.Next(5);
+                var count = depth > 3 ? 0 : _random.Next(20) == 0 ? _random.Next(200) : _random.Next(5);
                 body.Array(Alignment(element[0]), a =>
                 {
                     for (var i = 0; i < count; i++)
