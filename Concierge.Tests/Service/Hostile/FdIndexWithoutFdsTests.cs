@@ -14,26 +14,9 @@ namespace Concierge.Tests.Service.Hostile;
 [TestFixture]
 [Category("Bus")]
 [NonParallelizable]
-public sealed class FdIndexWithoutFdsTests
+public sealed class FdIndexWithoutFdsTests : HostileServiceFixture
 {
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(30);
-    private HostileService _service = null!;
-
-    [OneTimeSetUp]
-    public async Task StartService() => _service = await HostileService.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopService() => await _service.DisposeAsync();
-
-    // Each variant judges a live service, even when an earlier one ended it.
-    [SetUp]
-    public async Task EnsureServiceRuns()
-    {
-        if (_service.Process.HasExited || !_service.OwnedByTheProcess())
-        {
-            await _service.RestartAsync();
-        }
-    }
 
     [Test]
     public void StartVmWithFdsWithoutAUnixFdsField() =>
@@ -59,8 +42,8 @@ public sealed class FdIndexWithoutFdsTests
 
     private void AnswersOnceAndServesOn(RawMessage message, int fdsSent)
     {
-        var service = _service.UniqueName();
-        using var client = _service.ConnectMember(negotiateUnixFds: fdsSent > 0);
+        var service = Service.UniqueName();
+        using var client = Service.ConnectMember(negotiateUnixFds: fdsSent > 0);
         var files = Enumerable.Range(0, fdsSent).Select(_ => File.OpenHandle("/dev/null")).ToArray();
         RawReply? reply;
         uint serial;
@@ -79,7 +62,7 @@ public sealed class FdIndexWithoutFdsTests
         // Replies keep their order on one connection: once the Ping is answered, a second reply
         // to the hostile call would have been read.
         var ping = client.Call(HostileService.Ping(), ReplyTimeout);
-        var log = _service.Process.Output;
+        var log = Service.Process.Output;
         TestContext.Out.WriteLine($"answered: {reply}\nthe service's log, to here:\n{(log.Length <= 3000 ? log : log[^3000..])}");
 
         Assert.Multiple(() =>
@@ -90,8 +73,8 @@ public sealed class FdIndexWithoutFdsTests
             Assert.That(reply?.Sender, Is.EqualTo(service), $"the service answers itself: {reply}");
             Assert.That(client.RepliesSeen(serial), Is.EqualTo(1), "exactly one reply");
             Assert.That(ping.IsError, Is.False, $"the same connection is still answered: {ping}");
-            Assert.That(_service.Process.HasExited, Is.False, "the service still runs");
-            Assert.That(_service.OwnedByTheProcess(), Is.True, "the service still owns its name");
+            Assert.That(Service.Process.HasExited, Is.False, "the service still runs");
+            Assert.That(Service.OwnedByTheProcess(), Is.True, "the service still owns its name");
         });
     }
 

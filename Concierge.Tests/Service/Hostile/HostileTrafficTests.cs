@@ -14,7 +14,7 @@ namespace Concierge.Tests.Service.Hostile;
 [TestFixture]
 [Category("Bus")]
 [NonParallelizable]
-public sealed class HostileTrafficTests
+public sealed class HostileTrafficTests : HostileServiceFixture
 {
     private const int RandomCases = 10_000;
     private const int Connections = 3;
@@ -28,7 +28,6 @@ public sealed class HostileTrafficTests
     private const long AllowedGrowth = 128 * MiB;
     // A failed StartVm, the slowest call here, takes well under a second: 30 s is a hang.
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(30);
-    private HostileService _service = null!;
 
     private enum Expect
     {
@@ -42,28 +41,12 @@ public sealed class HostileTrafficTests
         ReplyOrDrop,
     }
 
-    [OneTimeSetUp]
-    public async Task StartService() => _service = await HostileService.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopService() => await _service.DisposeAsync();
-
-    // Each test judges a live service, even when the one before ended it.
-    [SetUp]
-    public async Task EnsureServiceRuns()
-    {
-        if (_service.Process.HasExited || !_service.OwnedByTheProcess())
-        {
-            await _service.RestartAsync();
-        }
-    }
-
     // The harness itself: the bus sees our connections as the member, and enforces the real policy.
     [Test]
     public async Task CallsComeFromAGroupMemberUnderTheRealPolicy()
     {
-        using var member = _service.ConnectMember();
-        using var other = RawBusClient.Connect(_service.Bus.Address, await UnixIdentity.OfUserAsync("nobody"));
+        using var member = Service.ConnectMember();
+        using var other = RawBusClient.Connect(Service.Bus.Address, await UnixIdentity.OfUserAsync("nobody"));
         var uid = member.Call(RawMessage.Call(RawBusClient.BusName, RawBusClient.BusPath, RawBusClient.BusName, "GetConnectionUnixUser", "s",
             b => b.Utf8(member.UniqueName)), ReplyTimeout);
         var memberPing = member.Call(HostileService.Ping(), ReplyTimeout);
@@ -71,7 +54,7 @@ public sealed class HostileTrafficTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(uid.FirstUInt32(), Is.EqualTo(_service.Member.Uid), uid.ToString());
+            Assert.That(uid.FirstUInt32(), Is.EqualTo(Service.Member.Uid), uid.ToString());
             Assert.That(memberPing.IsError, Is.False, memberPing.ToString());
             Assert.That(otherPing.ErrorName, Is.EqualTo("org.freedesktop.DBus.Error.AccessDenied"), otherPing.ToString());
         });
@@ -80,17 +63,17 @@ public sealed class HostileTrafficTests
     [Test]
     public void EveryCorpusCallIsAnsweredAndTheServiceServesOn()
     {
-        var service = _service.UniqueName();
+        var service = Service.UniqueName();
         var failures = new List<string>();
-        var client = _service.ConnectMember();
+        var client = Service.ConnectMember();
         try
         {
-            foreach (var (name, message, expect) in Corpus(_service.Member.Uid))
+            foreach (var (name, message, expect) in Corpus(Service.Member.Uid))
             {
                 if (!client.IsOpen)
                 {
                     client.Dispose();
-                    client = _service.ConnectMember();
+                    client = Service.ConnectMember();
                 }
                 var outcome = Exchange(client, message);
                 if (expect == Expect.NoReply)
@@ -112,9 +95,9 @@ public sealed class HostileTrafficTests
                 {
                     failures.Add($"{name}: {outcome.Problem}");
                 }
-                if (_service.Process.HasExited)
+                if (Service.Process.HasExited)
                 {
-                    failures.Add($"the service exited after '{name}':\n{Tail(_service.Process.Output)}");
+                    failures.Add($"the service exited after '{name}':\n{Tail(Service.Process.Output)}");
                     break;
                 }
                 // A hang: every later call would wait out its own timeout too.
@@ -139,14 +122,14 @@ public sealed class HostileTrafficTests
         var seed = Environment.GetEnvironmentVariable("CONCIERGE_HOSTILE_SEED") is { } fixedSeed
             ? int.Parse(fixedSeed, CultureInfo.InvariantCulture) : Random.Shared.Next();
         TestContext.Out.WriteLine($"seed {seed} (rerun with CONCIERGE_HOSTILE_SEED={seed}), {RandomCases} cases");
-        var calls = new RandomCalls(seed, _service.Member.Uid);
-        var service = _service.UniqueName();
-        var clients = Enumerable.Range(0, Connections).Select(_ => _service.ConnectMember()).ToArray();
+        var calls = new RandomCalls(seed, Service.Member.Uid);
+        var service = Service.UniqueName();
+        var clients = Enumerable.Range(0, Connections).Select(_ => Service.ConnectMember()).ToArray();
         var pending = clients.Select(_ => new Queue<(int Case, uint Serial, RawMessage Message)>()).ToArray();
         var failures = new List<string>();
         var errors = new Dictionary<string, int>();
         var (sent, answered, dropped) = (0, 0, 0);
-        var baseline = _service.ResidentBytes();
+        var baseline = Service.ResidentBytes();
         var peak = baseline;
         var clock = Stopwatch.StartNew();
 
@@ -198,7 +181,7 @@ public sealed class HostileTrafficTests
                     if (!clients[c].IsOpen)
                     {
                         clients[c].Dispose();
-                        clients[c] = _service.ConnectMember();
+                        clients[c] = Service.ConnectMember();
                     }
                     continue;
                 }
@@ -209,10 +192,10 @@ public sealed class HostileTrafficTests
                 pending[c].Enqueue((index, clients[c].Send(message), message));
                 if (index % 500 == 0)
                 {
-                    peak = Math.Max(peak, _service.ResidentBytes());
-                    if (_service.Process.HasExited)
+                    peak = Math.Max(peak, Service.ResidentBytes());
+                    if (Service.Process.HasExited)
                     {
-                        failures.Add($"the service exited by case {index}:\n{Tail(_service.Process.Output)}");
+                        failures.Add($"the service exited by case {index}:\n{Tail(Service.Process.Output)}");
                     }
                 }
             }
@@ -230,7 +213,7 @@ public sealed class HostileTrafficTests
                 client.Dispose();
             }
         }
-        peak = Math.Max(peak, _service.ResidentBytes());
+        peak = Math.Max(peak, Service.ResidentBytes());
         TestContext.Out.WriteLine($"{sent} of {RandomCases} cases in {clock.Elapsed.TotalSeconds:F1} s: {answered} answered, {dropped} dropped by the bus; "
             + $"RSS baseline {baseline / MiB} MiB, peak {peak / MiB} MiB");
         TestContext.Out.WriteLine(string.Join("\n", errors.OrderByDescending(e => e.Value).Select(e => $"  {e.Value,6} {e.Key}")));
@@ -278,15 +261,15 @@ public sealed class HostileTrafficTests
 
     private void AssertStillServing(string? service)
     {
-        using var client = _service.ConnectMember();
+        using var client = Service.ConnectMember();
         var list = client.Call(HostileService.ListVms(), ReplyTimeout);
         var ping = client.Call(HostileService.Ping(), ReplyTimeout);
         Assert.Multiple(() =>
         {
             Assert.That(list.IsError, Is.False, $"ListVms: {list}");
             Assert.That(ping.IsError, Is.False, $"Ping: {ping}");
-            Assert.That(_service.Process.HasExited, Is.False, "the service still runs");
-            Assert.That(_service.UniqueName(), Is.EqualTo(service), "the same connection still owns the name");
+            Assert.That(Service.Process.HasExited, Is.False, "the service still runs");
+            Assert.That(Service.UniqueName(), Is.EqualTo(service), "the same connection still owns the name");
         });
     }
 

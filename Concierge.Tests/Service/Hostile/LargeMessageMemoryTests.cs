@@ -10,7 +10,7 @@ namespace Concierge.Tests.Service.Hostile;
 [TestFixture]
 [Category("Bus")]
 [NonParallelizable]
-public sealed class LargeMessageMemoryTests
+public sealed class LargeMessageMemoryTests : HostileServiceFixture
 {
     private const long MiB = 1 << 20;
     // Room for the header inside the bus's limit on a whole message.
@@ -21,22 +21,15 @@ public sealed class LargeMessageMemoryTests
     private const long AllowedGrowth = 64 * MiB;
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(30);
-    private HostileService _service = null!;
-
-    [OneTimeSetUp]
-    public async Task StartService() => _service = await HostileService.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopService() => await _service.DisposeAsync();
 
     [Test]
     public void BigBodiesAreAnsweredAndTheirMemoryIsGivenBack()
     {
-        using var client = _service.ConnectMember();
+        using var client = Service.ConnectMember();
         // Warm the call path first, so the baseline holds what any call needs.
         Assert.That(client.Call(HostileService.ListVms(), ReplyTimeout).IsError, Is.False);
-        var baseline = _service.ResidentBytes();
-        var limit = _service.MaxMessageSize();
+        var baseline = Service.ResidentBytes();
+        var limit = Service.MaxMessageSize();
         long[] wanted = [1 * MiB, 4 * MiB, 16 * MiB, 64 * MiB];
         // What the bus would refuse never reaches the service: the largest it takes stands in.
         var sizes = wanted.Where(s => s <= limit - HeaderRoom).Append(Math.Min(64 * MiB, limit - HeaderRoom)).Distinct().ToArray();
@@ -48,17 +41,17 @@ public sealed class LargeMessageMemoryTests
             {
                 var reply = client.Call(HugeStartVm(size), ReplyTimeout);
                 Assert.That(reply.ReplySerial, Is.Not.Null, $"a {size / MiB} MiB call is answered");
-                peak = Math.Max(peak, _service.ResidentBytes());
-                TestContext.Out.WriteLine($"round {round}, {size} bytes: {reply}; RSS {_service.ResidentBytes() / MiB} MiB");
+                peak = Math.Max(peak, Service.ResidentBytes());
+                TestContext.Out.WriteLine($"round {round}, {size} bytes: {reply}; RSS {Service.ResidentBytes() / MiB} MiB");
             }
         }
         // Polled rather than a fixed 30 s: memory that comes back early ends the wait early.
         var settle = Stopwatch.StartNew();
-        var resident = _service.ResidentBytes();
+        var resident = Service.ResidentBytes();
         while (resident > baseline + AllowedGrowth && settle.Elapsed < SettleTimeout)
         {
             Thread.Sleep(500);
-            resident = _service.ResidentBytes();
+            resident = Service.ResidentBytes();
         }
         TestContext.Out.WriteLine($"limit {limit} bytes; sizes {string.Join(", ", sizes)}; RSS baseline {baseline / MiB} MiB, peak {peak / MiB} MiB, "
             + $"{resident / MiB} MiB after {settle.Elapsed.TotalSeconds:F1} s");
@@ -68,7 +61,7 @@ public sealed class LargeMessageMemoryTests
             Assert.That(resident, Is.LessThanOrEqualTo(baseline + AllowedGrowth),
                 $"RSS {resident / MiB} MiB {SettleTimeout.TotalSeconds} s after the last call; baseline {baseline / MiB} MiB, peak {peak / MiB} MiB");
             Assert.That(client.Call(HostileService.ListVms(), ReplyTimeout).IsError, Is.False, "the service still answers");
-            Assert.That(_service.Process.HasExited, Is.False);
+            Assert.That(Service.Process.HasExited, Is.False);
         });
     }
 
