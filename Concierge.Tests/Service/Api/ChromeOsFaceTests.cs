@@ -12,36 +12,20 @@ namespace Concierge.Tests.Service.Api;
 /// <summary>The Chrome OS-compatible face driven by a protobuf client over a private bus.</summary>
 [TestFixture]
 [Category("Bus")]
-public sealed class ChromeOsFaceTests
+public sealed class ChromeOsFaceTests : ConnectedServiceFixture
 {
     private static readonly string[] StartThenStop = ["VmStartingUpSignal", "VmStoppedSignal"];
-    private ServiceUnderTest _service = null!;
-    private DBusConnection _bus = null!;
-
-    [OneTimeSetUp]
-    public async Task StartService()
-    {
-        _service = await ServiceUnderTest.StartAsync();
-        _bus = await TestBus.ConnectAsync(_service.Bus.Address);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopService()
-    {
-        _bus.Dispose();
-        await _service.DisposeAsync();
-    }
 
     [Test]
     public async Task DiskImagesFollowChromeOsStatuses()
     {
         var create = new CreateDiskImageRequest { CryptohomeId = "0", VmName = "chrome-disk", DiskSize = 4 << 20 };
-        var created = await ApiClient.CallAsync(_bus, "CreateDiskImage", create, CreateDiskImageResponse.Parser);
-        var exists = await ApiClient.CallAsync(_bus, "CreateDiskImage", create, CreateDiskImageResponse.Parser);
+        var created = await ApiClient.CallAsync(Connection, "CreateDiskImage", create, CreateDiskImageResponse.Parser);
+        var exists = await ApiClient.CallAsync(Connection, "CreateDiskImage", create, CreateDiskImageResponse.Parser);
         var fileWhileCreated = File.Exists(created.DiskPath);
-        var listed = await ApiClient.CallAsync(_bus, "ListVmDisks", new ListVmDisksRequest { CryptohomeId = "0", VmName = "chrome-disk" }, ListVmDisksResponse.Parser);
-        var destroyed = await ApiClient.CallAsync(_bus, "DestroyDiskImage", new DestroyDiskImageRequest { CryptohomeId = "0", VmName = "chrome-disk" }, DestroyDiskImageResponse.Parser);
-        var gone = await ApiClient.CallAsync(_bus, "DestroyDiskImage", new DestroyDiskImageRequest { CryptohomeId = "0", VmName = "chrome-disk" }, DestroyDiskImageResponse.Parser);
+        var listed = await ApiClient.CallAsync(Connection, "ListVmDisks", new ListVmDisksRequest { CryptohomeId = "0", VmName = "chrome-disk" }, ListVmDisksResponse.Parser);
+        var destroyed = await ApiClient.CallAsync(Connection, "DestroyDiskImage", new DestroyDiskImageRequest { CryptohomeId = "0", VmName = "chrome-disk" }, DestroyDiskImageResponse.Parser);
+        var gone = await ApiClient.CallAsync(Connection, "DestroyDiskImage", new DestroyDiskImageRequest { CryptohomeId = "0", VmName = "chrome-disk" }, DestroyDiskImageResponse.Parser);
 
         Assert.Multiple(() =>
         {
@@ -61,7 +45,7 @@ public sealed class ChromeOsFaceTests
     [Test]
     public async Task SizeZeroAnswersTheDefaultSizeItMade()
     {
-        var zero = await ApiClient.CallAsync(_bus, "CreateDiskImage", new CreateDiskImageRequest { VmName = "defaulted" }, CreateDiskImageResponse.Parser);
+        var zero = await ApiClient.CallAsync(Connection, "CreateDiskImage", new CreateDiskImageRequest { VmName = "defaulted" }, CreateDiskImageResponse.Parser);
 
         Assert.That(zero.Status, Is.EqualTo(DiskImageStatus.DiskStatusCreated), zero.FailureReason);
         Assert.That(zero.DiskSize, Is.EqualTo(DiskImageLimits.Default.DefaultBytes));
@@ -71,10 +55,10 @@ public sealed class ChromeOsFaceTests
     [Test]
     public async Task MoreThanTheFreeSpaceIsNotEnoughSpace()
     {
-        var free = (ulong)new DriveInfo(_service.StateDirectory).AvailableFreeSpace;
+        var free = (ulong)new DriveInfo(Service.StateDirectory).AvailableFreeSpace;
         var request = new CreateDiskImageRequest { VmName = "roomy", DiskSize = ((free >> 20) + 1024) << 20 };
 
-        var roomy = await ApiClient.CallAsync(_bus, "CreateDiskImage", request, CreateDiskImageResponse.Parser);
+        var roomy = await ApiClient.CallAsync(Connection, "CreateDiskImage", request, CreateDiskImageResponse.Parser);
 
         Assert.That(roomy.Status, Is.EqualTo(DiskImageStatus.DiskStatusNotEnoughSpace));
         Assert.That(roomy.FailureReason, Does.Contain("left on the service's file system"));
@@ -83,9 +67,9 @@ public sealed class ChromeOsFaceTests
     [Test]
     public async Task RefusedDiskImagesCarryFailureReasons()
     {
-        var huge = await ApiClient.CallAsync(_bus, "CreateDiskImage", new CreateDiskImageRequest { VmName = "huge", DiskSize = ulong.MaxValue }, CreateDiskImageResponse.Parser);
-        var qcow = await ApiClient.CallAsync(_bus, "CreateDiskImage", new CreateDiskImageRequest { VmName = "qcow", ImageType = DiskImageType.DiskImageQcow2 }, CreateDiskImageResponse.Parser);
-        var unknownEnum = await ApiClient.CallAsync(_bus, "CreateDiskImage", new CreateDiskImageRequest { VmName = "enum", ImageType = (DiskImageType)77 }, CreateDiskImageResponse.Parser);
+        var huge = await ApiClient.CallAsync(Connection, "CreateDiskImage", new CreateDiskImageRequest { VmName = "huge", DiskSize = ulong.MaxValue }, CreateDiskImageResponse.Parser);
+        var qcow = await ApiClient.CallAsync(Connection, "CreateDiskImage", new CreateDiskImageRequest { VmName = "qcow", ImageType = DiskImageType.DiskImageQcow2 }, CreateDiskImageResponse.Parser);
+        var unknownEnum = await ApiClient.CallAsync(Connection, "CreateDiskImage", new CreateDiskImageRequest { VmName = "enum", ImageType = (DiskImageType)77 }, CreateDiskImageResponse.Parser);
 
         Assert.Multiple(() =>
         {
@@ -99,10 +83,10 @@ public sealed class ChromeOsFaceTests
     [Test]
     public async Task StopSuspendAndResumeOfAnUnknownVmSucceed()
     {
-        var stop = await ApiClient.CallAsync(_bus, "StopVm", new StopVmRequest { Name = "ghost", OwnerId = "0" }, SuccessFailureResponse.Parser);
-        var suspend = await ApiClient.CallAsync(_bus, "SuspendVm", new SuspendVmRequest { Name = "ghost", OwnerId = "0" }, SuccessFailureResponse.Parser);
-        var resume = await ApiClient.CallAsync(_bus, "ResumeVm", new ResumeVmRequest { Name = "ghost", OwnerId = "0" }, SuccessFailureResponse.Parser);
-        var info = await ApiClient.CallAsync(_bus, "GetVmInfo", new GetVmInfoRequest { Name = "ghost", OwnerId = "0" }, GetVmInfoResponse.Parser);
+        var stop = await ApiClient.CallAsync(Connection, "StopVm", new StopVmRequest { Name = "ghost", OwnerId = "0" }, SuccessFailureResponse.Parser);
+        var suspend = await ApiClient.CallAsync(Connection, "SuspendVm", new SuspendVmRequest { Name = "ghost", OwnerId = "0" }, SuccessFailureResponse.Parser);
+        var resume = await ApiClient.CallAsync(Connection, "ResumeVm", new ResumeVmRequest { Name = "ghost", OwnerId = "0" }, SuccessFailureResponse.Parser);
+        var info = await ApiClient.CallAsync(Connection, "GetVmInfo", new GetVmInfoRequest { Name = "ghost", OwnerId = "0" }, GetVmInfoResponse.Parser);
 
         Assert.Multiple(() =>
         {
@@ -118,7 +102,7 @@ public sealed class ChromeOsFaceTests
     public async Task MalformedProtobufIsAFailureReasonNotACrash(byte[] garbage)
     {
         var response = await CallRawAsync("StartVm", garbage, StartVmResponse.Parser);
-        var list = await ApiClient.CallAsync(_bus, "ListVms", new ListVmsRequest(), ListVmsResponse.Parser);
+        var list = await ApiClient.CallAsync(Connection, "ListVms", new ListVmsRequest(), ListVmsResponse.Parser);
 
         Assert.Multiple(() =>
         {
@@ -139,9 +123,9 @@ public sealed class ChromeOsFaceTests
     [Test]
     public async Task UnknownEnumValuesAndBadNamesAreRefused()
     {
-        var policy = await ApiClient.CallAsync(_bus, "StartVm", new StartVmRequest { Name = "enum", RestartPolicy = (RestartPolicy)99 }, StartVmResponse.Parser);
-        var name = await ApiClient.CallAsync(_bus, "StartVm", new StartVmRequest { Name = new string('x', 61) }, StartVmResponse.Parser);
-        var owner = await ApiClient.CallAsync(_bus, "StartVm", new StartVmRequest { Name = "x", OwnerId = "0042" }, StartVmResponse.Parser);
+        var policy = await ApiClient.CallAsync(Connection, "StartVm", new StartVmRequest { Name = "enum", RestartPolicy = (RestartPolicy)99 }, StartVmResponse.Parser);
+        var name = await ApiClient.CallAsync(Connection, "StartVm", new StartVmRequest { Name = new string('x', 61) }, StartVmResponse.Parser);
+        var owner = await ApiClient.CallAsync(Connection, "StartVm", new StartVmRequest { Name = "x", OwnerId = "0042" }, StartVmResponse.Parser);
 
         Assert.Multiple(() =>
         {
@@ -155,9 +139,9 @@ public sealed class ChromeOsFaceTests
     public async Task ConcurrentStartsOfOneVmNeverCrashAndKeepOneRecord()
     {
         var starts = Enumerable.Range(0, 16).Select(_ =>
-            ApiClient.CallAsync(_bus, "StartVm", new StartVmRequest { Name = "race" }, StartVmResponse.Parser));
+            ApiClient.CallAsync(Connection, "StartVm", new StartVmRequest { Name = "race" }, StartVmResponse.Parser));
         var responses = await Task.WhenAll(starts);
-        var list = await ApiClient.CallAsync(_bus, "ListVms", new ListVmsRequest { OwnerId = "0" }, ListVmsResponse.Parser);
+        var list = await ApiClient.CallAsync(Connection, "ListVms", new ListVmsRequest { OwnerId = "0" }, ListVmsResponse.Parser);
 
         Assert.Multiple(() =>
         {
@@ -172,7 +156,7 @@ public sealed class ChromeOsFaceTests
     {
         var seen = new List<string>();
         var stopped = new TaskCompletionSource<VmStoppedSignal>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var subscription = await _bus.WatchAsync(new MatchRule { Interface = ApiClient.ChromeOs, Path = ApiClient.Root }, message =>
+        using var subscription = await Connection.WatchAsync(new MatchRule { Interface = ApiClient.ChromeOs, Path = ApiClient.Root }, message =>
         {
             var payload = message.GetBodyReader().ReadArrayOfByte();
             var member = message.MemberAsString;
@@ -197,7 +181,7 @@ public sealed class ChromeOsFaceTests
             }
         });
 
-        var started = await ApiClient.CallAsync(_bus, "StartVm", new StartVmRequest { Name = "signals" }, StartVmResponse.Parser);
+        var started = await ApiClient.CallAsync(Connection, "StartVm", new StartVmRequest { Name = "signals" }, StartVmResponse.Parser);
         var stop = await stopped.Task.WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.Multiple(() =>
@@ -221,8 +205,8 @@ public sealed class ChromeOsFaceTests
         var names = Enumerable.Range(0, 64).Select(i => $"crowd-{i}").ToList();
 
         var replies = await Task.WhenAll(names.Select(name =>
-            ApiClient.CallAsync(_bus, "StartVm", new StartVmRequest { Name = name }, StartVmResponse.Parser)));
-        var listed = await ApiClient.CallAsync(_bus, "ListVms", new ListVmsRequest(), ListVmsResponse.Parser);
+            ApiClient.CallAsync(Connection, "StartVm", new StartVmRequest { Name = name }, StartVmResponse.Parser)));
+        var listed = await ApiClient.CallAsync(Connection, "ListVms", new ListVmsRequest(), ListVmsResponse.Parser);
 
         Assert.That(replies, Has.Length.EqualTo(names.Count));
         Assert.That(listed.Vms.Select(v => v.Name), Is.SupersetOf(names));
@@ -232,14 +216,14 @@ public sealed class ChromeOsFaceTests
     public async Task AWrongSignatureIsInvalidArgs()
     {
         var error = Assert.ThrowsAsync<DBusErrorReplyException>(() =>
-            _bus.CallAsync(ConciergeProcess.BusName, ApiClient.Root, ApiClient.ChromeOs, "StartVm", "s", (ref MessageWriter w) => w.WriteString("not bytes")));
+            Connection.CallAsync(ConciergeProcess.BusName, ApiClient.Root, ApiClient.ChromeOs, "StartVm", "s", (ref MessageWriter w) => w.WriteString("not bytes")));
         Assert.That(error!.ErrorName, Is.EqualTo(DBusErrorNames.InvalidArgs));
     }
 
     private async Task<T> CallRawAsync<T>(string member, byte[] payload, MessageParser<T> parser)
         where T : IMessage<T>
     {
-        var reply = await _bus.CallAsync(ConciergeProcess.BusName, ApiClient.Root, ApiClient.ChromeOs, member, "ay", (ref MessageWriter w) => w.WriteArray(payload),
+        var reply = await Connection.CallAsync(ConciergeProcess.BusName, ApiClient.Root, ApiClient.ChromeOs, member, "ay", (ref MessageWriter w) => w.WriteArray(payload),
             static (message, _) => message.GetBodyReader().ReadArrayOfByte());
         return parser.ParseFrom(reply);
     }

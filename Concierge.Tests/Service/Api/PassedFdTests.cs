@@ -18,27 +18,11 @@ namespace Concierge.Tests.Service.Api;
 /// </summary>
 [TestFixture]
 [Category("Bus")]
-public sealed partial class PassedFdTests
+public sealed partial class PassedFdTests : ConnectedServiceFixture
 {
     private const int OPath = 0x200000;
-    private ServiceUnderTest _service = null!;
-    private DBusConnection _bus = null!;
 
-    private string Kernel => Path.Combine(_service.ImageDirectory, "vmlinuz");
-
-    [OneTimeSetUp]
-    public async Task StartService()
-    {
-        _service = await ServiceUnderTest.StartAsync();
-        _bus = await TestBus.ConnectAsync(_service.Bus.Address);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopService()
-    {
-        _bus.Dispose();
-        await _service.DisposeAsync();
-    }
+    private string Kernel => Path.Combine(Service.ImageDirectory, "vmlinuz");
 
     [Test]
     public async Task ARepeatedFdIndexIsInvalidArgsAndLeaksNothing()
@@ -73,7 +57,7 @@ public sealed partial class PassedFdTests
     [Test]
     public async Task AReadOnlyRootfsFdIsRefusedInTheReply()
     {
-        var disk = Path.Combine(_service.Root, "readonly-rootfs.img");
+        var disk = Path.Combine(Service.Root, "readonly-rootfs.img");
         File.WriteAllBytes(disk, new byte[1 << 20]);
         using var kernel = File.OpenHandle(Kernel);
         using var rootfs = File.OpenHandle(disk);
@@ -96,11 +80,11 @@ public sealed partial class PassedFdTests
             var started = await StartWithFdsAsync(Request("from-fds", FdType.Kernel), (ref MessageWriter body) => body.WriteHandle(kernel));
             Assert.That(started.Success, Is.True, started.FailureReason);
         }
-        var state = await File.ReadAllTextAsync(Path.Combine(_service.StateDirectory, "state.json"));
+        var state = await File.ReadAllTextAsync(Path.Combine(Service.StateDirectory, "state.json"));
         Assert.That(state, Does.Not.Contain("/proc/self/fd").And.Contain("\"fromPassedFds\": true"));
 
-        await _service.RestartAsync();
-        using var bus = await TestBus.ConnectAsync(_service.Bus.Address);
+        await Service.RestartAsync();
+        using var bus = await TestBus.ConnectAsync(Service.Bus.Address);
         var again = await ApiClient.CallAsync(bus, "StartVm", new StartVmRequest { Name = "from-fds", OwnerId = "0" }, StartVmResponse.Parser);
 
         Assert.That(again.Success, Is.False);
@@ -117,7 +101,7 @@ public sealed partial class PassedFdTests
     private async Task<StartVmResponse> StartWithFdsAsync(StartVmRequest request, BodyWriter writeFds)
     {
         var bytes = request.ToByteArray();
-        var reply = await _bus.CallAsync(ConciergeProcess.BusName, ApiClient.Root, ApiClient.ChromeOs, "StartVmWithFds", "ayah", (ref MessageWriter body) =>
+        var reply = await Connection.CallAsync(ConciergeProcess.BusName, ApiClient.Root, ApiClient.ChromeOs, "StartVmWithFds", "ayah", (ref MessageWriter body) =>
         {
             body.WriteArray(bytes);
             var fds = body.WriteArrayStart(DBusType.UnixFd);
@@ -129,11 +113,11 @@ public sealed partial class PassedFdTests
 
     private async Task<bool> ListedAsync(string name)
     {
-        var list = await ApiClient.CallAsync(_bus, "ListVms", new ListVmsRequest { OwnerId = "0" }, ListVmsResponse.Parser);
+        var list = await ApiClient.CallAsync(Connection, "ListVms", new ListVmsRequest { OwnerId = "0" }, ListVmsResponse.Parser);
         return list.Vms.Any(vm => vm.Name == name);
     }
 
-    private int ServiceFdCount() => Directory.GetFileSystemEntries($"/proc/{_service.Service!.ProcessId}/fd").Length;
+    private int ServiceFdCount() => Directory.GetFileSystemEntries($"/proc/{Service.Service!.ProcessId}/fd").Length;
 
     private static SafeFileHandle OpenPath(string path)
     {
