@@ -141,6 +141,23 @@ public sealed class TypedFaceTests
         Assert.That(list.StandardOutput, Does.Contain($"\"listed\" \"").And.Contain($"\"{path}\""));
     }
 
+    /// <summary>libdbus's dbus-send, the third peer library: a call and a property read of a VM.</summary>
+    [Test]
+    public async Task DbusSendCallsTheManagerAndReadsAVmProperty()
+    {
+        var path = await VmPathAsync("sent");
+        var get = await Command.RunCheckedAsync("dbus-send", $"--bus={Address}", "--print-reply", $"--dest={ConciergeProcess.BusName}",
+            ApiClient.Root, $"{ApiClient.Manager}.GetVm", "string:sent");
+        var name = await Command.RunCheckedAsync("dbus-send", $"--bus={Address}", "--print-reply", $"--dest={ConciergeProcess.BusName}",
+            path, "org.freedesktop.DBus.Properties.Get", $"string:{ApiClient.Vm}", "string:Name");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(get.StandardOutput, Does.Contain($"object path \"{path}\""), get.Output);
+            Assert.That(name.StandardOutput, Does.Contain("variant       string \"sent\""), name.Output);
+        });
+    }
+
     /// <summary>
     /// Every method each interface declares reaches its own handler: the reply is never
     /// UnknownMethod and, when it succeeds, has the declared out signature. A declared member
