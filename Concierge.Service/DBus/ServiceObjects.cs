@@ -68,7 +68,9 @@ public sealed class ServiceObjects : IDisposable
 
     private void OnRegistered(object? sender, VmView view)
     {
-        // Raised under VmManager's lock: everything needed comes with the view, nothing calls back.
+        // Raised under VmManager's lock. The InterfacesAdded snapshot reads the new VM's properties
+        // back through VmManager.Find on this same thread, which its (reentrant) lock allows; nothing
+        // here waits on another thread.
         lock (_lock)
         {
             if (_announced.ContainsKey(view.Key))
